@@ -1,0 +1,41 @@
+// Keystream kernels: the scalar reference and SIMD versions share one signature and fill
+// `nblocks` 16-byte blocks with ARS(key, ctr + j), j = 0..nblocks-1, where + j adds to the
+// low 64-bit lane only: callers never ask for a run in which that lane wraps.
+// Dispatch is chosen once (best the CPU has, or forced with DGEN_SIMD / --simd), logged
+// by the caller, and every kernel stays callable so tests run each path.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dgen/ars.h"
+
+namespace dgen {
+
+using FillFn = void (*)(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out);
+
+struct Kernel {
+    const char* name;  // scalar | aesni | vaes-avx2 | vaes-avx512
+    FillFn fill;
+};
+
+// Every kernel compiled in and supported by this CPU and OS, slowest first.
+std::vector<Kernel> available_kernels();
+
+// Looks a kernel up by name among the available ones; nullptr if unknown or unsupported.
+const Kernel* find_kernel(std::string_view name);
+
+// The kernel in use. First call picks: $DGEN_SIMD if set (an unknown or unsupported name
+// is an error, thrown as std::runtime_error), else the fastest available.
+const Kernel& active_kernel();
+
+// Forces the kernel (e.g. from --simd). Returns false if `name` is unknown/unsupported.
+bool force_kernel(std::string_view name);
+
+// "scalar, aesni, vaes-avx2" — for help texts and errors.
+std::string available_kernel_names();
+
+}  // namespace dgen

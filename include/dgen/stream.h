@@ -1,0 +1,56 @@
+// A stream: one virtual file's bytes, a pure function of (params, offset).
+//
+//   byte at offset o:  unit u = o / U, a = o % U
+//     content c = DedupMap(u)                                  (dedup_map.h)
+//     counter   = c * (U / 16) + a / 16      (a 128-bit integer) (ars.h, kernel.h)
+//     raw       = ARS_key(counter)[a % 16]
+//     byte      = inside the random part of sector a / 512 ? raw : 0   (compress_layout.h)
+//
+// key = derive_stream_key(seed, name); nothing depends on what was read before. With
+// D = 1, c = u, so the counter is just o / 16: the stream is ARS in counter mode and a
+// read of any length is one kernel call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "dgen/ars.h"
+#include "dgen/compress_layout.h"
+#include "dgen/dedup_map.h"
+#include "dgen/format.h"
+#include "dgen/kernel.h"
+
+namespace dgen {
+
+class Stream {
+public:
+    // Throws std::invalid_argument with validate()'s message on bad params.
+    explicit Stream(const StreamParams& params);
+
+    const StreamParams& params() const { return p_; }
+    uint64_t size() const { return p_.size; }
+    uint64_t units() const { return units_; }
+    const DedupMap& dedup_map() const { return dedup_; }
+
+    // Writes bytes [offset, offset + len) clipped to the stream's end into out; returns the
+    // count written (0 at or past EOF). Uses the active kernel, or the one given.
+    size_t read(uint64_t offset, size_t len, uint8_t* out) const;
+    size_t read(uint64_t offset, size_t len, uint8_t* out, const Kernel& kernel) const;
+
+private:
+    // Counter of the first block of content c: c * (U / 16) as a 128-bit integer.
+    Block128 content_counter(uint64_t content) const;
+    // Keystream bytes [a, b) counted from the block `base`.
+    void keystream(FillFn fill, Block128 base, uint64_t a, uint64_t b, uint8_t* dst) const;
+    // Zeroes the compressible tail of every sector that stream bytes [from, to) touch.
+    void zero_sector_tails(uint64_t from, uint64_t to, uint8_t* dst) const;
+
+    StreamParams p_;
+    ArsKey key_;
+    uint64_t units_;
+    int block_shift_;  // log2(U / 16)
+    DedupMap dedup_;
+    CompressLayout layout_;
+};
+
+}  // namespace dgen

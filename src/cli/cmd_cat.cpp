@@ -1,0 +1,78 @@
+// dgen cat: write a stream (or a range of it) to stdout in large writes.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "common.h"
+#include "dgen/size_parse.h"
+#include "dgen/stream.h"
+
+namespace dgen::cli {
+namespace {
+
+struct CatOptions {
+    StreamOptions stream;
+    std::string offset = "0";
+    std::string length;
+    bool verbose = false;
+};
+
+bool write_all(int fd, const uint8_t* p, size_t n) {
+    while (n > 0) {
+        const ssize_t w = ::write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += w;
+        n -= static_cast<size_t>(w);
+    }
+    return true;
+}
+
+void run_cat(const CatOptions& o) {
+    const StreamParams p = o.stream.parse();
+    o.stream.apply_simd();
+    const uint64_t offset = parse_size_or_throw(o.offset, "--offset");
+    uint64_t length = offset < p.size ? p.size - offset : 0;
+    if (!o.length.empty()) length = std::min(length, parse_size_or_throw(o.length, "--length"));
+    const Stream s(p);
+    if (o.verbose)
+        std::fprintf(stderr, "dgen cat: kernel %s, %s from offset %llu\n", active_kernel().name,
+                     format_size(length).c_str(), static_cast<unsigned long long>(offset));
+    if (::isatty(STDOUT_FILENO))
+        throw UsageError("refusing to write binary data to a terminal; redirect or pipe stdout");
+    constexpr size_t kChunk = 1u << 20;  // large writes keep a pipe full
+    std::vector<uint8_t> buf(kChunk);
+    for (uint64_t done = 0; done < length;) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, length - done));
+        s.read(offset + done, n, buf.data());
+        if (!write_all(STDOUT_FILENO, buf.data(), n)) {
+            std::fprintf(stderr, "dgen cat: write to stdout failed: %s\n", std::strerror(errno));
+            exit_status() = 1;
+            return;
+        }
+        done += n;
+    }
+}
+
+}  // namespace
+
+void add_cat(CLI::App& app) {
+    auto o = std::make_shared<CatOptions>();
+    CLI::App* cmd = app.add_subcommand("cat", "Write a stream's bytes to stdout");
+    o->stream.add_to(*cmd, "");
+    cmd->add_option("--offset", o->offset, "First byte to write (a size: 0, 4KiB, 1GiB)")
+        ->type_name("SIZE")
+        ->capture_default_str();
+    cmd->add_option("--length", o->length, "Bytes to write (default: to the end of the stream)")
+        ->type_name("SIZE");
+    cmd->add_flag("-v,--verbose", o->verbose, "Log the kernel and range on stderr");
+    cmd->callback([o] { run_cat(*o); });
+}
+
+}  // namespace dgen::cli

@@ -1,0 +1,103 @@
+// dgen check: the ratio oracle. Generates the stream, hashes its units and compresses the
+// distinct ones with the real libraries; prints achieved vs target with pass/fail.
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "common.h"
+#include "dgen/oracle.h"
+#include "dgen/size_parse.h"
+
+namespace dgen::cli {
+namespace {
+
+struct CheckOptions {
+    StreamOptions stream;
+    std::string sample;
+    bool json = false;
+};
+
+const char* verdict(bool applies, bool pass) { return !applies ? "n/a" : pass ? "pass" : "FAIL"; }
+
+void print_table(const CheckReport& r) {
+    const StreamParams& p = r.params;
+    std::printf("dgen check: format dgen1, seed %llu, stream '%s', size %s, unit %s, D %g, C %g\n",
+                static_cast<unsigned long long>(p.seed), p.name.c_str(),
+                format_size(p.size).c_str(), format_size(p.unit).c_str(), p.dedup, p.compress);
+    std::printf("kernel %s; sample %s (%llu units); compression measured on the distinct units\n\n",
+                r.kernel.c_str(), format_size(r.sample).c_str(),
+                static_cast<unsigned long long>(r.dedup.units));
+    const DedupCheck& d = r.dedup;
+    std::printf("%-10s %10s %10s %9s %9s %6s  %s\n", "dedup", "units", "distinct", "achieved",
+                "target", "tol", "result");
+    std::printf("%-10s %10llu %10llu %9.4f %9.4f %5.0f%%  %s%s\n\n", "units",
+                static_cast<unsigned long long>(d.units),
+                static_cast<unsigned long long>(d.distinct), d.ratio, d.target,
+                d.tolerance * 100, verdict(d.applies, d.pass),
+                d.applies ? "" : " (the promise holds from 10000 units)");
+    std::printf("%-10s %-7s %12s %12s %9s %9s %6s  %s\n", "compressor", "chunk", "input", "output",
+                "achieved", "target", "tol", "result");
+    for (const CompressCheck& c : r.compress)
+        std::printf("%-10s %-7s %12llu %12llu %9.4f %9.4f %5.0f%%  %s\n", c.compressor.c_str(),
+                    c.chunk.c_str(), static_cast<unsigned long long>(c.input),
+                    static_cast<unsigned long long>(c.output), c.ratio, c.target,
+                    c.tolerance * 100, verdict(true, c.pass));
+    std::printf("\noverall: %s\n", r.pass ? "pass" : "FAIL");
+}
+
+nlohmann::json to_json(const CheckReport& r) {
+    const StreamParams& p = r.params;
+    nlohmann::json j;
+    j["format"] = "dgen1";
+    j["params"] = {{"seed", p.seed}, {"stream", p.name}, {"size", p.size},   {"unit", p.unit},
+                   {"dedup", p.dedup}, {"compress", p.compress}};
+    j["kernel"] = r.kernel;
+    j["sample_bytes"] = r.sample;
+    const DedupCheck& d = r.dedup;
+    j["dedup"] = {{"units", d.units},   {"distinct", d.distinct}, {"achieved", d.ratio},
+                  {"target", d.target}, {"tolerance", d.tolerance}, {"applies", d.applies},
+                  {"pass", d.pass}};
+    j["compress"] = nlohmann::json::array();
+    for (const CompressCheck& c : r.compress)
+        j["compress"].push_back({{"compressor", c.compressor}, {"chunk", c.chunk},
+                                 {"input_bytes", c.input},     {"output_bytes", c.output},
+                                 {"achieved", c.ratio},        {"target", c.target},
+                                 {"tolerance", c.tolerance},   {"pass", c.pass}});
+    j["pass"] = r.pass;
+    return j;
+}
+
+void run_check_cmd(const CheckOptions& o) {
+    const StreamParams p = o.stream.parse();
+    o.stream.apply_simd();
+    const uint64_t sample = o.sample.empty() ? 0 : parse_size_or_throw(o.sample, "--sample");
+    if (std::min(sample == 0 ? p.size : sample, p.size) < p.unit)
+        throw UsageError("the stream or sample must hold at least one whole unit (" +
+                         format_size(p.unit) + ")");
+    const Stream s(p);
+    const CheckReport r = run_check(s, sample);
+    if (o.json)
+        std::printf("%s\n", to_json(r).dump(2).c_str());
+    else
+        print_table(r);
+    exit_status() = r.pass ? 0 : 1;
+}
+
+}  // namespace
+
+void add_check(CLI::App& app) {
+    auto o = std::make_shared<CheckOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "check", "Measure a stream's dedup and compression ratios against their targets\n"
+                 "(exit 0 all pass, 1 a ratio out of tolerance, 2 usage error)");
+    o->stream.add_to(*cmd, "64MiB");
+    cmd->add_option("--sample", o->sample,
+                    "Check only the first SAMPLE bytes (default: the whole stream)")
+        ->type_name("SIZE");
+    cmd->add_flag("--json", o->json, "Print the report as JSON");
+    cmd->callback([o] { run_check_cmd(*o); });
+}
+
+}  // namespace dgen::cli

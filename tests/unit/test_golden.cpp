@@ -1,0 +1,109 @@
+// Format dgen1 frozen: every golden row through every kernel, as one read, in random
+// splits, and byte by byte. A failure here is a format break, not a flaky test.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+#include <xxhash.h>
+
+#include "dgen/kernel.h"
+#include "dgen/stream.h"
+
+namespace dgen {
+namespace {
+
+struct GoldenRow {
+    uint64_t seed;
+    const char* name;
+    uint64_t size;
+    double dedup, compress;
+    uint32_t unit;
+    uint64_t offset, length;
+    size_t returned;
+    uint64_t xxh64;
+};
+
+const GoldenRow kRows[] = {
+#include "golden_vectors.inc"
+};
+
+Stream make_stream(const GoldenRow& r) {
+    StreamParams p;
+    p.seed = r.seed;
+    p.name = r.name;
+    p.size = r.size;
+    p.dedup = r.dedup;
+    p.compress = r.compress;
+    p.unit = r.unit;
+    return Stream(p);
+}
+
+std::string describe(const GoldenRow& r, const Kernel& k, const char* how) {
+    return std::string("format break: ") + how + " via " + k.name + " — seed " +
+           std::to_string(r.seed) + " '" + r.name + "' D " + std::to_string(r.dedup) + " C " +
+           std::to_string(r.compress) + " unit " + std::to_string(r.unit) + " offset " +
+           std::to_string(r.offset) + " length " + std::to_string(r.length);
+}
+
+TEST(Golden, HasRowsForEveryBranch) {
+    // Defaults, dedup, compression, several units, EOF and window crossings are all present.
+    bool dedup = false, compress = false, at_eof = false, u512 = false, u1m = false;
+    for (const GoldenRow& r : kRows) {
+        dedup |= r.dedup > 1;
+        compress |= r.compress > 1;
+        at_eof |= r.offset == r.size && r.returned == 0;
+        u512 |= r.unit == 512;
+        u1m |= r.unit == (1u << 20);
+    }
+    EXPECT_TRUE(dedup && compress && at_eof && u512 && u1m);
+    EXPECT_GT(std::size(kRows), 600u);
+}
+
+TEST(Golden, OneReadEveryKernel) {
+    for (const Kernel& k : available_kernels()) {
+        for (const GoldenRow& r : kRows) {
+            const Stream s = make_stream(r);
+            std::vector<uint8_t> buf(r.length);
+            const size_t got = s.read(r.offset, r.length, buf.data(), k);
+            ASSERT_EQ(got, r.returned) << describe(r, k, "returned length");
+            ASSERT_EQ(XXH64(buf.data(), got, 0), r.xxh64) << describe(r, k, "one read");
+        }
+    }
+}
+
+TEST(Golden, RandomSplitsEveryKernel) {
+    std::mt19937_64 rng(20261126);
+    for (const Kernel& k : available_kernels()) {
+        for (const GoldenRow& r : kRows) {
+            if (r.returned < 2) continue;
+            const Stream s = make_stream(r);
+            std::vector<uint8_t> buf(r.returned);
+            for (size_t pos = 0; pos < r.returned;) {
+                const size_t piece = 1 + rng() % std::min<size_t>(r.returned - pos, 5000);
+                ASSERT_EQ(s.read(r.offset + pos, piece, buf.data() + pos, k), piece);
+                pos += piece;
+            }
+            ASSERT_EQ(XXH64(buf.data(), buf.size(), 0), r.xxh64) << describe(r, k, "random splits");
+        }
+    }
+}
+
+TEST(Golden, ByteByByte) {
+    // Short rows through every kernel; the long rows through the active kernel only, which
+    // keeps the sanitizer build fast while still reading each of their bytes alone.
+    const Kernel& active = active_kernel();
+    for (const Kernel& k : available_kernels()) {
+        for (const GoldenRow& r : kRows) {
+            if (r.returned > 4096 && std::string(k.name) != active.name) continue;
+            const Stream s = make_stream(r);
+            std::vector<uint8_t> buf(r.returned);
+            for (size_t i = 0; i < r.returned; ++i)
+                ASSERT_EQ(s.read(r.offset + i, 1, buf.data() + i, k), 1u);
+            ASSERT_EQ(XXH64(buf.data(), buf.size(), 0), r.xxh64) << describe(r, k, "byte by byte");
+        }
+    }
+}
+
+}  // namespace
+}  // namespace dgen

@@ -1,0 +1,93 @@
+// The ratio promises of dgen1, measured with the real compressor libraries.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include <lzma.h>
+#include <zstd.h>
+
+#include "dgen/oracle.h"
+
+namespace dgen {
+namespace {
+
+constexpr uint64_t MiB = 1u << 20;
+
+StreamParams params(double d, double c, uint64_t size, uint64_t seed = 77) {
+    StreamParams p;
+    p.seed = seed;
+    p.name = "oracle";
+    p.size = size;
+    p.dedup = d;
+    p.compress = c;
+    return p;
+}
+
+// 10,240 units of 4 KiB: just past the 10,000 units from which D is promised within 1%.
+class RatioTable : public ::testing::TestWithParam<std::tuple<double, double>> {};
+
+TEST_P(RatioTable, CheckPassesItsOwnTable) {
+    const auto [d, c] = GetParam();
+    const Stream s(params(d, c, 40 * MiB));
+    const CheckReport r = run_check(s, 0);
+    EXPECT_TRUE(r.dedup.applies);
+    EXPECT_NEAR(r.dedup.ratio, d, d * 0.01);
+    for (const CompressCheck& cc : r.compress)
+        EXPECT_TRUE(cc.pass) << cc.compressor << " " << cc.chunk << " achieved " << cc.ratio
+                             << " for C " << c;
+    EXPECT_EQ(r.compress.size(), 12u);  // 4 compressors x 3 chunkings
+    EXPECT_TRUE(r.pass);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dgen1, RatioTable,
+                         ::testing::Combine(::testing::Values(1.0, 2.0, 5.0),
+                                            ::testing::Values(1.0, 1.5, 2.0, 3.0, 4.0, 8.0)));
+
+TEST(Oracle, FailsWhenTheTargetIsWrong) {
+    // The oracle must be able to say no: a C = 2 stream checked against C = 3 fails.
+    const Stream s(params(1, 2, 8 * MiB));
+    CheckReport r = run_check(s, 0);
+    ASSERT_TRUE(r.pass);
+    for (CompressCheck& cc : r.compress) {
+        const double tol = compress_tolerance(3.0);
+        EXPECT_GT(std::fabs(cc.ratio / 3.0 - 1.0), tol) << cc.compressor << " " << cc.chunk;
+    }
+}
+
+TEST(Oracle, SampleOfAWindowPredictsItsOwnRatio) {
+    // 16 MiB out of a 1 GiB window: the hypergeometric expectation, not D, is the target.
+    const Stream s(params(2, 1, 1024 * MiB));
+    const CheckReport r = run_check(s, 16 * MiB);
+    EXPECT_EQ(r.dedup.units, 4096u);
+    EXPECT_LT(r.dedup.target, 1.02);
+    EXPECT_NEAR(r.dedup.ratio, r.dedup.target, r.dedup.target * 0.01);
+}
+
+TEST(Oracle, ExpectedRatioIsExactOverWholeWindows) {
+    const DedupMap m(1, 2.0, 1000);
+    EXPECT_DOUBLE_EQ(expected_dedup_ratio(m, 1000), 2.0);
+    const DedupMap one(1, 1.0, 1000);
+    EXPECT_NEAR(expected_dedup_ratio(one, 10), 1.0, 1e-12);
+}
+
+TEST(Incompressible, ZstdMaxAndXzNineGainUnderOnePercent) {
+    const Stream s(params(1, 1, 4 * MiB));
+    std::vector<uint8_t> data(4 * MiB);
+    s.read(0, data.size(), data.data());
+
+    std::vector<uint8_t> out(ZSTD_compressBound(data.size()));
+    const size_t z = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 19);
+    ASSERT_FALSE(ZSTD_isError(z));
+    EXPECT_LE(static_cast<double>(data.size()) / z, 1.01);
+
+    std::vector<uint8_t> xz(lzma_stream_buffer_bound(data.size()));
+    size_t xz_len = 0;
+    ASSERT_EQ(lzma_easy_buffer_encode(9, LZMA_CHECK_CRC64, nullptr, data.data(), data.size(),
+                                      xz.data(), &xz_len, xz.size()),
+              LZMA_OK);
+    EXPECT_LE(static_cast<double>(data.size()) / xz_len, 1.01);
+}
+
+}  // namespace
+}  // namespace dgen
