@@ -17,8 +17,15 @@ namespace dgen {
 class DedupMap {
 public:
     DedupMap(uint64_t dedup_key, double dedup, uint64_t units);
+    bool identity() const { return dedup_ == 1.0; }
 
     uint64_t content_id(uint64_t unit) const;
+
+    // The general form both standalone streams and file sets use: slot t of window w,
+    // which holds n units, carries content base + floor(π_w(t) · M(n) / n) (base + t if
+    // D = 1). n may reach 2^40 (a file set's group).
+    uint64_t content_in_window(uint64_t base, uint64_t w, uint64_t n, uint64_t t) const;
+    uint64_t distinct_in(uint64_t n) const;  // M(n) = max(1, round(n / D)); n if D = 1
 
     // Distinct contents in window w; the stream's distinct count is their sum.
     uint64_t window_units(uint64_t w) const;

@@ -43,4 +43,10 @@ std::string validate(const StreamParams& p);
 Block128 derive_stream_key(uint64_t seed, const std::string& name);
 uint64_t derive_dedup_key(uint64_t seed, const std::string& name);
 
+// A file set's keys, shared by all its files (docs/FORMAT.md §7), from its directory:
+//   ars key   = XXH3-128(seed, "dgen1/setkey/"   + dir)
+//   dedup key = XXH3-64 (seed, "dgen1/setdedup/" + dir)
+Block128 derive_set_key(uint64_t seed, const std::string& dir);
+uint64_t derive_set_dedup_key(uint64_t seed, const std::string& dir);
+
 }  // namespace dgen

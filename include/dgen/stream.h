@@ -22,15 +22,25 @@
 
 namespace dgen {
 
+// Where a file of a set sits in the set's dedup domain (see fileset.h, FORMAT.md §7).
+struct SetMember {
+    uint64_t group = 0;         // dedup window: files [group * 1024, (group + 1) * 1024)
+    uint64_t prefix_units = 0;  // the group's units before this file
+    uint64_t group_units = 0;   // all units of the group
+};
+
 class Stream {
 public:
-    // Throws std::invalid_argument with validate()'s message on bad params.
+    // A standalone stream. Throws std::invalid_argument with validate()'s message.
     explicit Stream(const StreamParams& params);
+    // A file of a set: params.name is the set's directory, params.size the file's size.
+    Stream(const StreamParams& params, const SetMember& member);
 
     const StreamParams& params() const { return p_; }
     uint64_t size() const { return p_.size; }
     uint64_t units() const { return units_; }
     const DedupMap& dedup_map() const { return dedup_; }
+    bool member() const { return member_; }
 
     // Writes bytes [offset, offset + len) clipped to the stream's end into out; returns the
     // count written (0 at or past EOF). Uses the active kernel, or the one given.
@@ -38,6 +48,7 @@ public:
     size_t read(uint64_t offset, size_t len, uint8_t* out, const Kernel& kernel) const;
 
 private:
+    uint64_t content(uint64_t unit) const;
     // Counter of the first block of content c: c * (U / 16) as a 128-bit integer.
     Block128 content_counter(uint64_t content) const;
     // Keystream bytes [a, b) counted from the block `base`.
@@ -51,6 +62,8 @@ private:
     int block_shift_;  // log2(U / 16)
     DedupMap dedup_;
     CompressLayout layout_;
+    bool member_ = false;
+    SetMember set_;
 };
 
 }  // namespace dgen

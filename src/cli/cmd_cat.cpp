@@ -34,13 +34,16 @@ bool write_all(int fd, const uint8_t* p, size_t n) {
     return true;
 }
 
-void run_cat(const CatOptions& o) {
-    const StreamParams p = o.stream.parse();
+void run_cat(const CatOptions& o, const CLI::App& app) {
     o.stream.apply_simd();
+    std::unique_ptr<FileSource> src = o.stream.open_config_file(app);
+    if (!src) {
+        const StreamParams p = o.stream.parse();
+        src = std::make_unique<FileSource>(std::make_unique<Stream>(p), p.size);
+    }
     const uint64_t offset = parse_size_or_throw(o.offset, "--offset");
-    uint64_t length = offset < p.size ? p.size - offset : 0;
+    uint64_t length = offset < src->size() ? src->size() - offset : 0;
     if (!o.length.empty()) length = std::min(length, parse_size_or_throw(o.length, "--length"));
-    const Stream s(p);
     if (o.verbose)
         std::fprintf(stderr, "dgen cat: kernel %s, %s from offset %llu\n", active_kernel().name,
                      format_size(length).c_str(), static_cast<unsigned long long>(offset));
@@ -50,7 +53,7 @@ void run_cat(const CatOptions& o) {
     std::vector<uint8_t> buf(kChunk);
     for (uint64_t done = 0; done < length;) {
         const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, length - done));
-        s.read(offset + done, n, buf.data());
+        src->read(offset + done, n, buf.data());
         if (!write_all(STDOUT_FILENO, buf.data(), n)) {
             std::fprintf(stderr, "dgen cat: write to stdout failed: %s\n", std::strerror(errno));
             exit_status() = 1;
@@ -72,7 +75,7 @@ void add_cat(CLI::App& app) {
     cmd->add_option("--length", o->length, "Bytes to write (default: to the end of the stream)")
         ->type_name("SIZE");
     cmd->add_flag("-v,--verbose", o->verbose, "Log the kernel and range on stderr");
-    cmd->callback([o] { run_cat(*o); });
+    cmd->callback([o, cmd] { run_cat(*o, *cmd); });
 }
 
 }  // namespace dgen::cli

@@ -69,15 +69,21 @@ nlohmann::json to_json(const CheckReport& r) {
     return j;
 }
 
-void run_check_cmd(const CheckOptions& o) {
-    const StreamParams p = o.stream.parse();
+void run_check_cmd(const CheckOptions& o, const CLI::App& app) {
     o.stream.apply_simd();
+    std::unique_ptr<FileSource> src = o.stream.open_config_file(app);
+    if (src && !src->stream())
+        throw UsageError("'" + o.stream.path + "' is a pattern = zero file: nothing to check");
+    if (src && src->stream()->member())
+        throw UsageError("'" + o.stream.path + "' belongs to a [set], whose dedup domain is the "
+                         "whole set; check a [file], or the set's parameters as a standalone stream");
+    const StreamParams p = src ? src->stream()->params() : o.stream.parse();
     const uint64_t sample = o.sample.empty() ? 0 : parse_size_or_throw(o.sample, "--sample");
     if (std::min(sample == 0 ? p.size : sample, p.size) < p.unit)
         throw UsageError("the stream or sample must hold at least one whole unit (" +
                          format_size(p.unit) + ")");
-    const Stream s(p);
-    const CheckReport r = run_check(s, sample);
+    const Stream own(p);
+    const CheckReport r = run_check(src ? *src->stream() : own, sample);
     if (o.json)
         std::printf("%s\n", to_json(r).dump(2).c_str());
     else
@@ -97,7 +103,7 @@ void add_check(CLI::App& app) {
                     "Check only the first SAMPLE bytes (default: the whole stream)")
         ->type_name("SIZE");
     cmd->add_flag("--json", o->json, "Print the report as JSON");
-    cmd->callback([o] { run_check_cmd(*o); });
+    cmd->callback([o, cmd] { run_check_cmd(*o, *cmd); });
 }
 
 }  // namespace dgen::cli

@@ -7,7 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
+
 #include "dgen/format.h"
+#include "dgen/namespace.h"
 
 namespace dgen::cli {
 
@@ -20,6 +23,8 @@ struct UsageError : std::runtime_error {
 
 // Raw text of the stream options, parsed after CLI11 so errors quote what was typed.
 struct StreamOptions {
+    std::string config;  // --config CONFIG: the stream is PATH of that dataset
+    std::string path;
     std::string seed = "0";
     std::string size;
     std::string dedup = "1";
@@ -30,6 +35,8 @@ struct StreamOptions {
 
     void add_to(CLI::App& app, const std::string& default_size);
     StreamParams parse() const;  // throws UsageError
+    // With --config: the dataset's file PATH (kept alive by `holder`); without: nullptr.
+    std::unique_ptr<FileSource> open_config_file(const CLI::App& app) const;
     void apply_simd() const;     // throws UsageError
 };
 
@@ -41,5 +48,9 @@ int& exit_status();
 void add_cat(CLI::App& app);
 void add_check(CLI::App& app);
 void add_bench(CLI::App& app);
+void add_ls(CLI::App& app);
+
+// Loads CONFIG or throws UsageError listing every error (file:line).
+Config load_config_or_throw(const std::string& path);
 
 }  // namespace dgen::cli

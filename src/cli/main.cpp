@@ -11,15 +11,17 @@ namespace dgen::cli {
 void StreamOptions::add_to(CLI::App& app, const std::string& default_size) {
     app.add_option("--seed", seed, "Dataset seed, an unsigned 64-bit integer")->type_name("N")->capture_default_str();
     auto* s = app.add_option("--size", size, "Stream size: 4096, 4KiB, 1MiB, 1GiB, 1TiB, 1KB, 1GB")->type_name("SIZE");
-    if (default_size.empty())
-        s->required();
-    else
+    if (!default_size.empty()) {
         s->default_str(default_size);
-    if (!default_size.empty()) size = default_size;
+        size = default_size;
+    }
     app.add_option("--dedup", dedup, "Dedup ratio D >= 1 (units / distinct units)")->type_name("D")->capture_default_str();
     app.add_option("--compress", compress, "Compression ratio C, 1 to 16 (calibrated up to 8)")->type_name("C")->capture_default_str();
     app.add_option("--unit", unit, "Unit size: a power of two from 512 B to 1 MiB")->type_name("SIZE")->capture_default_str();
     app.add_option("--stream", name, "Stream identity (a file's path in a dataset)")->type_name("NAME")->capture_default_str();
+    app.add_option("--config", config, "Take the stream from this dataset config (with PATH)")
+        ->type_name("CONFIG");
+    app.add_option("path", path, "With --config: the file's path in the dataset")->type_name("PATH");
     app.add_option("--simd", simd,
                    "Force a kernel: " + available_kernel_names() + " (default: fastest; env DGEN_SIMD)")
         ->type_name("KERNEL");
@@ -37,6 +39,35 @@ int& exit_status() {
     return status;
 }
 
+Config load_config_or_throw(const std::string& path) {
+    std::vector<ConfigError> errors;
+    Config c = load_config(path, errors);
+    if (errors.empty()) return c;
+    std::string msg = std::to_string(errors.size()) + " error(s) in the config:";
+    for (const ConfigError& e : errors) msg += "\n  " + e.str();
+    throw UsageError(msg);
+}
+
+std::unique_ptr<FileSource> StreamOptions::open_config_file(const CLI::App& app) const {
+    if (config.empty()) {
+        if (!path.empty()) throw UsageError("PATH '" + path + "' needs --config CONFIG");
+        return nullptr;
+    }
+    for (const char* opt : {"--seed", "--size", "--dedup", "--compress", "--unit", "--stream"})
+        if (app.count(opt) > 0)
+            throw UsageError(std::string(opt) + " cannot be combined with --config: the config sets it");
+    if (path.empty()) throw UsageError("--config needs the PATH of a file in the dataset");
+    const Config c = load_config_or_throw(config);
+    const Namespace ns(c);
+    std::string rel = path;
+    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+    const auto ino = ns.resolve(rel);
+    if (!ino) throw UsageError("'" + path + "' is not in the dataset of " + config);
+    auto src = ns.open(*ino);
+    if (!src) throw UsageError("'" + path + "' is a directory");
+    return src;
+}
+
 StreamParams StreamOptions::parse() const {
     StreamParams p;
     std::string err;
@@ -47,6 +78,7 @@ StreamParams StreamOptions::parse() const {
     } catch (const std::exception&) {
         throw UsageError("--seed '" + seed + "': expected an unsigned 64-bit integer");
     }
+    if (size.empty()) throw UsageError("--size is required (or --config CONFIG PATH)");
     p.size = parse_size_or_throw(size, "--size");
     const auto d = parse_ratio(dedup, &err);
     if (!d) throw UsageError("--dedup: " + err);
@@ -80,6 +112,7 @@ int main(int argc, char** argv) {
     add_cat(app);
     add_check(app);
     add_bench(app);
+    add_ls(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -27,12 +27,13 @@ uint64_t DedupMap::window_units(uint64_t w) const {
     return std::min(kDedupWindowUnits, units_ - start);
 }
 
-uint64_t DedupMap::window_distinct(uint64_t w) const {
-    const uint64_t n = window_units(w);
+uint64_t DedupMap::distinct_in(uint64_t n) const {
     if (dedup_ == 1.0) return n;
     const auto m = static_cast<uint64_t>(std::floor(static_cast<double>(n) / dedup_ + 0.5));
     return std::max<uint64_t>(1, m);
 }
+
+uint64_t DedupMap::window_distinct(uint64_t w) const { return distinct_in(window_units(w)); }
 
 uint64_t DedupMap::distinct_units() const {
     if (windows_ == 0) return 0;
@@ -62,14 +63,19 @@ uint64_t DedupMap::permute(uint64_t w, uint64_t n, uint64_t t) const {
     return y;
 }
 
+uint64_t DedupMap::content_in_window(uint64_t base, uint64_t w, uint64_t n, uint64_t t) const {
+    if (dedup_ == 1.0) return base + t;
+    const uint64_t s = permute(w, n, t);
+    __extension__ using u128 = unsigned __int128;  // s · M reaches 2^80 in a set's group
+    const u128 scaled = static_cast<u128>(s) * distinct_in(n);
+    return base + static_cast<uint64_t>(scaled / n);
+}
+
 uint64_t DedupMap::content_id(uint64_t unit) const {
     if (dedup_ == 1.0) return unit;
     const uint64_t w = unit >> kDedupWindowShift;
-    const uint64_t t = unit & (kDedupWindowUnits - 1);
-    const uint64_t n = window_units(w);
-    const uint64_t m = window_distinct(w);
-    const uint64_t s = permute(w, n, t);
-    return (w << kDedupWindowShift) + s * m / n;  // s, m < 2^21: no overflow
+    return content_in_window(w << kDedupWindowShift, w, window_units(w),
+                             unit & (kDedupWindowUnits - 1));
 }
 
 }  // namespace dgen

@@ -44,15 +44,31 @@ std::string validate(const StreamParams& p) {
     return {};
 }
 
-Block128 derive_stream_key(uint64_t seed, const std::string& name) {
-    const std::string msg = labelled("dgen1/key/", name);
+static Block128 key128(const char* label, uint64_t seed, const std::string& name) {
+    const std::string msg = labelled(label, name);
     const XXH128_hash_t h = XXH3_128bits_withSeed(msg.data(), msg.size(), seed);
     return {h.low64, h.high64};
 }
 
-uint64_t derive_dedup_key(uint64_t seed, const std::string& name) {
-    const std::string msg = labelled("dgen1/dedup/", name);
+static uint64_t key64(const char* label, uint64_t seed, const std::string& name) {
+    const std::string msg = labelled(label, name);
     return XXH3_64bits_withSeed(msg.data(), msg.size(), seed);
+}
+
+Block128 derive_stream_key(uint64_t seed, const std::string& name) {
+    return key128("dgen1/key/", seed, name);
+}
+
+uint64_t derive_dedup_key(uint64_t seed, const std::string& name) {
+    return key64("dgen1/dedup/", seed, name);
+}
+
+Block128 derive_set_key(uint64_t seed, const std::string& dir) {
+    return key128("dgen1/setkey/", seed, dir);
+}
+
+uint64_t derive_set_dedup_key(uint64_t seed, const std::string& dir) {
+    return key64("dgen1/setdedup/", seed, dir);
 }
 
 }  // namespace dgen

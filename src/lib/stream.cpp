@@ -23,6 +23,21 @@ Stream::Stream(const StreamParams& params)
       dedup_(derive_dedup_key(p_.seed, p_.name), p_.dedup, units_),
       layout_(p_.compress, p_.unit) {}
 
+Stream::Stream(const StreamParams& params, const SetMember& member) : Stream(params) {
+    key_ = ArsKey(derive_set_key(p_.seed, p_.name), kArsRounds);
+    dedup_ = DedupMap(derive_set_dedup_key(p_.seed, p_.name), p_.dedup, units_);
+    member_ = true;
+    set_ = member;
+}
+
+// Standalone: the stream's own 2^20-unit windows. Set member: window = the file's group,
+// whose contents start at group << 40 (a group holds < 2^40 units).
+uint64_t Stream::content(uint64_t unit) const {
+    if (!member_) return dedup_.content_id(unit);
+    return dedup_.content_in_window(set_.group << 40, set_.group, set_.group_units,
+                                    set_.prefix_units + unit);
+}
+
 Block128 Stream::content_counter(uint64_t content) const {
     return {content << block_shift_, content >> (64 - block_shift_)};  // shift is 5..16
 }
@@ -35,16 +50,17 @@ size_t Stream::read(uint64_t offset, size_t len, uint8_t* out, const Kernel& ker
     if (offset >= p_.size) return 0;
     len = static_cast<size_t>(std::min<uint64_t>(len, p_.size - offset));
     const uint64_t end = offset + len;
-    if (p_.dedup == 1.0) {
-        // Content u sits at counter u * (U / 16), so the whole range is one counter run
-        // starting at block 0; offsets < 2^63 keep the low lane from wrapping.
-        keystream(kernel.fill, {0, 0}, offset, end, out);
+    if (dedup_.identity()) {
+        // Units carry consecutive contents, so the range is one counter run from unit 0's
+        // counter; the low lane cannot wrap inside a stream (< 2^59 blocks) or a set's
+        // group (2^40-aligned contents, fewer than 2^40 units).
+        keystream(kernel.fill, content_counter(content(0)), offset, end, out);
     } else {
         for (uint64_t pos = offset; pos < end;) {
             const uint64_t u = pos / p_.unit;
             const uint64_t unit_start = u * p_.unit;
             const uint64_t stop = std::min(end, unit_start + p_.unit);
-            keystream(kernel.fill, content_counter(dedup_.content_id(u)), pos - unit_start,
+            keystream(kernel.fill, content_counter(content(u)), pos - unit_start,
                       stop - unit_start, out + (pos - offset));
             pos = stop;
         }

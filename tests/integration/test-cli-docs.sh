@@ -4,15 +4,16 @@ source "$(dirname "$0")/functions.sh"
 DOC="$(dirname "$0")/../../docs/dgen.md"
 [ -f "$DOC" ] || fail "no $DOC"
 
-for cmd in cat check bench; do
+for cmd in cat check bench ls; do
     help_opts=$("$DGEN" "$cmd" --help | grep -oE -- '--[a-z][a-z-]*' | grep -vx -- '--help' | sort -u)
     # The page documents shared stream options once, then each command's own.
     section=$(awk -v c="## dgen $cmd" '$0==c{on=1;next} /^## /{on=0} on' "$DOC")
-    if [ "$cmd" != bench ]; then
+    if [ "$cmd" = cat ] || [ "$cmd" = check ]; then
         section+=$'\n'$(awk '/^## Stream options/{on=1;next} /^## /{on=0} on' "$DOC")
     fi
     doc_opts=$(grep -oE -- '`--[a-z][a-z-]*' <<<"$section" | tr -d '`' | sort -u)
     [ "$help_opts" = "$doc_opts" ] ||
         fail "dgen $cmd: --help and docs/dgen.md differ: $(diff <(echo "$help_opts") <(echo "$doc_opts") | grep '^[<>]' | tr '\n' ' ')"
 done
-echo "ok"
+echo "ok (dgen)"
+

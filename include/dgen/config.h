@@ -1,0 +1,106 @@
+// The dataset a dgenfs mount (or `dgen --config`) serves, as read from an INI file.
+//
+//   [dataset]            seed, unit, dedup, compress, format, pattern, mtime, and how files
+//                        are served (direct_io, readahead, threads, max_read)
+//   [file]               one file: path, size, per-file overrides
+//   [set]                many files: dir, name pattern, count, sizes, fan-out, overrides
+//
+// Every key lives in one table (config_keys()) with its type, default, range and help; the
+// parser, `dgen config-keys` and docs/CONFIG.md all come from it. Errors are collected, not
+// thrown one at a time, each with file:line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dgen/format.h"
+
+namespace dgen {
+
+enum class Pattern { Dgen, Zero };  // Zero: all-zero bytes (the FUSE ceiling in benchmarks)
+
+enum class SizeDist { Fixed, Uniform, LogUniform };
+
+// Keys a [file] or [set] may override; unset means "inherit from [dataset]".
+struct Overrides {
+    std::optional<uint64_t> seed;
+    std::optional<uint32_t> unit;
+    std::optional<double> dedup;
+    std::optional<double> compress;
+    std::optional<int> format;
+    std::optional<Pattern> pattern;
+};
+
+struct DatasetConfig {
+    uint64_t seed = 0;
+    uint32_t unit = kDefaultUnit;
+    double dedup = 1.0;
+    double compress = 1.0;
+    int format = kFormatVersion;
+    Pattern pattern = Pattern::Dgen;
+    int64_t mtime = 1767225600;  // 2026-01-01T00:00:00Z; every inode's times
+    bool direct_io = true;       // bypass the page cache (docs/PERFORMANCE.md says why)
+    uint64_t readahead = 1u << 20;  // page-cache mode: the mount's read_ahead_kb, bytes
+    uint32_t threads = 1;        // FUSE worker threads
+    uint32_t max_read = 1u << 20;   // largest read request, bytes (libfuse 3.14: 1 MiB)
+};
+
+struct FileConfig {
+    std::string path;  // relative to the mount root, '/'-separated, no '.', '..' or NUL
+    uint64_t size = 0;
+    Overrides over;
+    int line = 0;      // line of the [file] header, for errors
+};
+
+struct SetConfig {
+    std::string dir;           // directory that holds the whole set (owned by it)
+    std::string name = "f%08u";  // file name pattern: one %u, optionally %0Nu or %Nu
+    uint64_t count = 0;
+    SizeDist size_dist = SizeDist::Fixed;
+    uint64_t size = 0;         // Fixed
+    uint64_t size_min = 0;     // Uniform / LogUniform, inclusive
+    uint64_t size_max = 0;
+    uint64_t files_per_dir = 1000;  // files in each leaf directory
+    uint64_t dirs_per_dir = 100;    // subdirectories in each inner directory
+    Overrides over;
+    int line = 0;
+};
+
+struct Config {
+    std::string source;  // file name, for messages
+    DatasetConfig dataset;
+    std::vector<FileConfig> files;
+    std::vector<SetConfig> sets;
+};
+
+struct ConfigError {
+    std::string file;
+    int line = 0;  // 0: not tied to one line
+    std::string message;
+    std::string str() const;  // "file:line: message"
+};
+
+// Parses and validates (ranges, paths, collisions, overflowing totals). On any error the
+// returned Config is unusable and `errors` lists every problem found.
+Config load_config(const std::string& path, std::vector<ConfigError>& errors);
+Config parse_config(const std::string& text, const std::string& source,
+                    std::vector<ConfigError>& errors);
+
+// The effective stream parameters of a file or set: overrides over [dataset].
+StreamParams effective_params(const DatasetConfig& d, const Overrides& o);
+Pattern effective_pattern(const DatasetConfig& d, const Overrides& o);
+
+// One row of the key table.
+struct ConfigKey {
+    const char* name;
+    const char* sections;   // "dataset", "file", "set", or a combination like "dataset file set"
+    const char* type;       // "size", "ratio", "u64", "bool", "enum", "path", "pattern", "time"
+    const char* def;        // default as the user would type it, "" if required/none
+    const char* range;      // human-readable range
+    const char* help;
+};
+const std::vector<ConfigKey>& config_keys();
+
+}  // namespace dgen

@@ -1,0 +1,69 @@
+// File sets: many files described by a few keys, computed on demand, never stored.
+//
+//   set dir/                       depth L = 0 if all files fit one leaf directory
+//     d00/ d01/ ... (inner dirs)   each inner directory holds up to dirs_per_dir children,
+//       d00/ ...                   named d<local index>, zero-padded to a fixed width
+//         f00000000 ...            each leaf holds files_per_dir files, by global index k
+//
+// File k lives in leaf k / files_per_dir; its size is fixed or drawn from (seed, k); its
+// bytes belong to the set's dedup domain (docs/FORMAT.md §7): files are grouped 1024 at a
+// time by index, and each group is one dedup window spanning its files' units.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "dgen/config.h"
+
+namespace dgen {
+
+inline constexpr uint64_t kSetGroupFiles = 1024;      // files per dedup window of a set
+inline constexpr uint64_t kMaxSetFileUnits = 1ull << 30;  // keeps a group under 2^40 units
+inline constexpr uint64_t kMaxSetFiles = 1ull << 32;
+
+// A file-name pattern with exactly one %u (optionally %0Nu or %Nu); %% is a literal '%'.
+class NamePattern {
+public:
+    // nullopt and *error set if the pattern is malformed or could make a bad name.
+    static std::optional<NamePattern> parse(const std::string& text, std::string* error);
+    std::string format(uint64_t index) const;
+    // The index `name` was made from, if any (exact round trip: "f007" but not "f7").
+    std::optional<uint64_t> index_of(const std::string& name) const;
+
+private:
+    std::string prefix_, suffix_;
+    int width_ = 0;
+    bool zero_pad_ = false;
+};
+
+// Size in bytes of file k of a set whose effective seed is `seed`.
+uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k);
+
+// Sum of every file's size; nullopt if it exceeds 2^63 - 1. O(count) for drawn sizes.
+std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed);
+
+// The directory tree of a set.
+struct SetTree {
+    uint64_t leaves = 1;   // leaf directories (the set dir itself when depth == 0)
+    int depth = 0;         // levels of d.. directories below the set dir
+    uint64_t level_count[64] = {};  // directories at level 1..depth (level_count[0] = 1)
+    int dir_name_width = 1;
+
+    static SetTree make(const SetConfig& s);
+    // Children of directory `index` at `level` (level 0 is the set dir): a range of
+    // directory indices at level + 1, or, for a leaf, of file indices.
+    uint64_t first_child(const SetConfig& s, int level, uint64_t index) const;
+    uint64_t child_count(const SetConfig& s, int level, uint64_t index) const;
+    std::string dir_name(uint64_t local_index) const;
+};
+
+// Where file k's units sit in its dedup window (group of kSetGroupFiles files).
+struct SetPlacement {
+    uint64_t group = 0;
+    uint64_t prefix_units = 0;  // units of the group's files before k
+    uint64_t group_units = 0;   // units of the whole group
+};
+SetPlacement set_placement(const SetConfig& s, uint64_t seed, uint32_t unit, uint64_t k);
+
+}  // namespace dgen

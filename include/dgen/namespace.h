@@ -1,0 +1,101 @@
+// The tree a dataset shows, computed from its Config, never stored: memory is O(1) per
+// file set whatever its count. Inode numbers are a function of the config, so they are
+// the same on every mount (rsync -a, tar and backup tools see a stable tree).
+//
+//   ino 1 .. 2^40-1               explicit directories (root = 1, then parents of [file]
+//                                 paths and set directories, in config order)
+//   ino 2^40 + i                  [file] number i
+//   ino (s+1) << 48 | k           file k of [set] number s
+//   ino (s+1) << 48 | 2^47 | level << 40 | index
+//                                 directory `index` at `level` (1..depth) of set s
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dgen/config.h"
+#include "dgen/fileset.h"
+#include "dgen/stream.h"
+
+namespace dgen {
+
+inline constexpr uint64_t kRootIno = 1;
+
+struct NodeAttr {
+    uint64_t ino = 0;
+    bool dir = false;
+    uint64_t size = 0;     // files: bytes; directories: 0
+    uint32_t nlink = 1;    // directories: 2 + subdirectories
+};
+
+// An open file's bytes: a dgen stream, or zeros for pattern = zero.
+class FileSource {
+public:
+    FileSource(std::unique_ptr<Stream> stream, uint64_t size);  // stream null: zeros
+    uint64_t size() const { return size_; }
+    bool zero() const { return !stream_; }
+    const Stream* stream() const { return stream_.get(); }  // null for zero files
+    // Bytes [offset, offset + len) clipped at EOF; returns the count. Zero files write zeros.
+    size_t read(uint64_t offset, size_t len, uint8_t* out) const;
+
+private:
+    std::unique_ptr<Stream> stream_;
+    uint64_t size_;
+};
+
+class Namespace {
+public:
+    // `config` must have loaded without errors.
+    explicit Namespace(const Config& config);
+    ~Namespace();
+
+    std::optional<NodeAttr> lookup(uint64_t parent, std::string_view name) const;
+    std::optional<NodeAttr> attr(uint64_t ino) const;
+
+    // Entries of directory `ino` in a fixed order, starting at position `offset` (0 is ".",
+    // 1 is "..", then the children). `emit(name, attr, next_offset)` returns false to stop.
+    // Returns false if `ino` is not a directory.
+    using DirEmit = std::function<bool(const std::string&, const NodeAttr&, uint64_t)>;
+    bool readdir(uint64_t ino, uint64_t offset, const DirEmit& emit) const;
+
+    // nullptr if `ino` is not a regular file.
+    std::unique_ptr<FileSource> open(uint64_t ino) const;
+
+    // user.dgen.* attributes of a file, in a fixed order; empty for directories.
+    std::vector<std::pair<std::string, std::string>> xattrs(uint64_t ino) const;
+
+    // "a/b/c" (relative to the root, no leading '/') -> inode.
+    std::optional<uint64_t> resolve(std::string_view path) const;
+    // True for files of a [set] (their dedup domain is the set, not the file).
+    static bool in_set(uint64_t ino) { return (ino >> 48) != 0; }
+
+    uint64_t total_bytes() const { return total_bytes_; }
+    uint64_t total_files() const { return total_files_; }
+    uint64_t total_dirs() const { return total_dirs_; }
+    int64_t mtime() const { return mtime_; }
+
+private:
+    struct Dir;
+    struct Set;
+    std::optional<NodeAttr> set_node(const Set& s, uint64_t ino) const;
+    NodeAttr set_dir_attr(const Set& s, int level, uint64_t index) const;
+    NodeAttr set_file_attr(const Set& s, uint64_t k) const;
+    bool readdir_set(const Set& s, int level, uint64_t index, uint64_t parent_ino,
+                     uint64_t self_ino, uint64_t offset, const DirEmit& emit) const;
+    uint64_t parent_of_set_dir(const Set& s, int level, uint64_t index) const;
+
+    std::vector<Dir> dirs_;
+    std::vector<FileConfig> files_;
+    std::vector<Set> sets_;
+    DatasetConfig dataset_;
+    uint64_t total_bytes_ = 0, total_files_ = 0, total_dirs_ = 0;
+    int64_t mtime_ = 0;
+};
+
+}  // namespace dgen

@@ -1,0 +1,185 @@
+#include "dgen/fileset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "dgen/dedup_map.h"
+
+namespace dgen {
+
+std::optional<NamePattern> NamePattern::parse(const std::string& text, std::string* error) {
+    NamePattern p;
+    bool seen = false;
+    std::string* out = &p.prefix_;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '/' || c == '\0') {
+            *error = "name pattern '" + text + "' contains '/' or NUL";
+            return std::nullopt;
+        }
+        if (c != '%') {
+            *out += c;
+            continue;
+        }
+        if (i + 1 < text.size() && text[i + 1] == '%') {
+            *out += '%';
+            ++i;
+            continue;
+        }
+        size_t j = i + 1;
+        const bool zero = j < text.size() && text[j] == '0';
+        if (zero) ++j;
+        int width = 0;
+        while (j < text.size() && text[j] >= '0' && text[j] <= '9' && width < 100)
+            width = width * 10 + (text[j++] - '0');
+        if (j >= text.size() || text[j] != 'u' || seen || width > 20) {
+            *error = "name pattern '" + text +
+                     "' must hold exactly one %u (or %0Nu, %Nu with N <= 20); write %% for '%'";
+            return std::nullopt;
+        }
+        seen = true;
+        p.zero_pad_ = zero;
+        p.width_ = width;
+        out = &p.suffix_;
+        i = j;
+    }
+    if (!seen) {
+        *error = "name pattern '" + text + "' has no %u for the file index";
+        return std::nullopt;
+    }
+    return p;
+}
+
+std::string NamePattern::format(uint64_t index) const {
+    char digits[32];
+    std::snprintf(digits, sizeof digits, zero_pad_ ? "%0*llu" : "%*llu", width_,
+                  static_cast<unsigned long long>(index));
+    return prefix_ + digits + suffix_;
+}
+
+std::optional<uint64_t> NamePattern::index_of(const std::string& name) const {
+    if (name.size() <= prefix_.size() + suffix_.size() || name.compare(0, prefix_.size(), prefix_) != 0 ||
+        name.compare(name.size() - suffix_.size(), suffix_.size(), suffix_) != 0)
+        return std::nullopt;
+    const std::string mid = name.substr(prefix_.size(), name.size() - prefix_.size() - suffix_.size());
+    uint64_t v = 0;
+    bool any = false;
+    for (char c : mid) {
+        if (c == ' ' && !any) continue;  // space padding of %Nu
+        if (c < '0' || c > '9' || v > (UINT64_MAX - 9) / 10) return std::nullopt;
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+        any = true;
+    }
+    if (!any || format(v) != name) return std::nullopt;  // only the canonical spelling
+    return v;
+}
+
+// Sizes drawn per file: u = mix64(seed-derived key ^ k) / 2^64 in [0, 1), then
+//   Uniform:    min + floor(u * (max - min + 1))
+//   LogUniform: floor(exp(ln(min) + u * (ln(max + 1) - ln(min)))), clamped to [min, max]
+uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k) {
+    if (s.size_dist == SizeDist::Fixed) return s.size;
+    const uint64_t h = mix64(mix64(seed ^ 0x53495A45ull) ^ (k * 0x9E3779B97F4A7C15ull));
+    const long double u = static_cast<long double>(h) / 18446744073709551616.0L;
+    const uint64_t lo = s.size_min, hi = s.size_max;
+    if (s.size_dist == SizeDist::Uniform) {
+        const long double span = static_cast<long double>(hi - lo) + 1.0L;
+        return std::min(hi, lo + static_cast<uint64_t>(u * span));
+    }
+    const long double a = std::log(static_cast<long double>(std::max<uint64_t>(lo, 1)));
+    const long double b = std::log(static_cast<long double>(hi) + 1.0L);
+    const auto v = static_cast<uint64_t>(std::exp(a + u * (b - a)));
+    return std::clamp(v, lo, hi);
+}
+
+std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed) {
+    constexpr uint64_t kMax = (1ull << 63) - 1;
+    if (s.size_dist == SizeDist::Fixed) {
+        if (s.count != 0 && s.size > kMax / s.count) return std::nullopt;
+        return s.size * s.count;
+    }
+    if (s.count != 0 && s.size_max <= kMax / s.count) {
+        uint64_t total = 0;  // cannot overflow: every term <= size_max
+        for (uint64_t k = 0; k < s.count; ++k) total += set_file_size(s, seed, k);
+        return total;
+    }
+    uint64_t total = 0;
+    for (uint64_t k = 0; k < s.count; ++k) {
+        const uint64_t sz = set_file_size(s, seed, k);
+        if (sz > kMax - total) return std::nullopt;
+        total += sz;
+    }
+    return total;
+}
+
+SetTree SetTree::make(const SetConfig& s) {
+    SetTree t;
+    const uint64_t fpd = std::max<uint64_t>(1, s.files_per_dir);
+    const uint64_t dpd = std::max<uint64_t>(2, s.dirs_per_dir);
+    t.leaves = std::max<uint64_t>(1, (s.count + fpd - 1) / fpd);
+    uint64_t reach = 1;
+    while (reach < t.leaves) {
+        reach = reach > UINT64_MAX / dpd ? UINT64_MAX : reach * dpd;
+        ++t.depth;
+    }
+    // Level `depth` holds the leaves; each level above holds ceil(next / dpd) directories.
+    t.level_count[0] = 1;
+    if (t.depth > 0) {
+        t.level_count[t.depth] = t.leaves;
+        for (int l = t.depth - 1; l >= 1; --l)
+            t.level_count[l] = (t.level_count[l + 1] + dpd - 1) / dpd;
+    }
+    uint64_t v = dpd - 1;
+    t.dir_name_width = 1;
+    while (v >= 10) {
+        v /= 10;
+        ++t.dir_name_width;
+    }
+    return t;
+}
+
+uint64_t SetTree::first_child(const SetConfig& s, int level, uint64_t index) const {
+    const uint64_t per = level == depth ? std::max<uint64_t>(1, s.files_per_dir)
+                                        : std::max<uint64_t>(2, s.dirs_per_dir);
+    return index * per;
+}
+
+uint64_t SetTree::child_count(const SetConfig& s, int level, uint64_t index) const {
+    const uint64_t total = level == depth ? s.count : level_count[level + 1];
+    const uint64_t first = first_child(s, level, index);
+    const uint64_t per = level == depth ? std::max<uint64_t>(1, s.files_per_dir)
+                                        : std::max<uint64_t>(2, s.dirs_per_dir);
+    return first >= total ? 0 : std::min(per, total - first);
+}
+
+std::string SetTree::dir_name(uint64_t local_index) const {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "d%0*llu", dir_name_width,
+                  static_cast<unsigned long long>(local_index));
+    return buf;
+}
+
+SetPlacement set_placement(const SetConfig& s, uint64_t seed, uint32_t unit, uint64_t k) {
+    auto units = [&](uint64_t i) {
+        const uint64_t sz = set_file_size(s, seed, i);
+        return sz / unit + (sz % unit != 0);
+    };
+    SetPlacement p;
+    p.group = k / kSetGroupFiles;
+    const uint64_t first = p.group * kSetGroupFiles;
+    const uint64_t end = std::min(s.count, first + kSetGroupFiles);
+    if (s.size_dist == SizeDist::Fixed) {
+        p.prefix_units = (k - first) * units(k);
+        p.group_units = (end - first) * units(k);
+        return p;
+    }
+    for (uint64_t i = first; i < end; ++i) {
+        const uint64_t u = units(i);
+        if (i < k) p.prefix_units += u;
+        p.group_units += u;
+    }
+    return p;
+}
+
+}  // namespace dgen

@@ -1,0 +1,301 @@
+// File sets and the namespace: names, sizes, the directory tree, inode stability, and the
+// set's shared dedup domain.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include <xxhash.h>
+
+#include "dgen/fileset.h"
+#include "dgen/namespace.h"
+
+namespace dgen {
+namespace {
+
+TEST(NamePattern, FormatsAndParsesBack) {
+    std::string err;
+    const auto p = NamePattern::parse("file-%08u.dat", &err);
+    ASSERT_TRUE(p) << err;
+    EXPECT_EQ(p->format(42), "file-00000042.dat");
+    EXPECT_EQ(p->index_of("file-00000042.dat"), 42u);
+    EXPECT_FALSE(p->index_of("file-42.dat"));       // not the canonical spelling
+    EXPECT_FALSE(p->index_of("file-0000004x.dat"));
+    EXPECT_FALSE(p->index_of("file-00000042.da"));
+    const auto q = NamePattern::parse("%u%%", &err);
+    ASSERT_TRUE(q) << err;
+    EXPECT_EQ(q->format(7), "7%");
+    EXPECT_EQ(q->index_of("7%"), 7u);
+    EXPECT_FALSE(q->index_of("07%"));
+}
+
+TEST(NamePattern, RejectsBadPatterns) {
+    std::string err;
+    for (const char* bad : {"file", "a%ub%u", "a/%u", "%d", "%x", "%021u", "%"}) {
+        EXPECT_FALSE(NamePattern::parse(bad, &err)) << bad;
+        EXPECT_NE(err.find(bad), std::string::npos) << err;
+    }
+}
+
+SetConfig set_of(uint64_t count, uint64_t fpd, uint64_t dpd) {
+    SetConfig s;
+    s.dir = "small";
+    s.count = count;
+    s.size = 4096;
+    s.files_per_dir = fpd;
+    s.dirs_per_dir = dpd;
+    return s;
+}
+
+TEST(SetTree, DepthAndCounts) {
+    const SetTree flat = SetTree::make(set_of(10, 1000, 100));
+    EXPECT_EQ(flat.depth, 0);
+    EXPECT_EQ(flat.leaves, 1u);
+    const SetTree t = SetTree::make(set_of(100000, 1000, 10));  // 100 leaves, 10 per dir
+    EXPECT_EQ(t.depth, 2);
+    EXPECT_EQ(t.level_count[1], 10u);
+    EXPECT_EQ(t.level_count[2], 100u);
+    EXPECT_EQ(t.dir_name(3), "d3");
+    const SetTree big = SetTree::make(set_of(10000000, 1000, 100));
+    EXPECT_EQ(big.depth, 2);
+    EXPECT_EQ(big.level_count[1], 100u);
+    EXPECT_EQ(big.level_count[2], 10000u);
+    EXPECT_EQ(big.dir_name(7), "d07");
+}
+
+TEST(SetSizes, DrawnSizesStayInRangeAndArePinned) {
+    SetConfig s = set_of(20000, 1000, 100);
+    s.size_dist = SizeDist::LogUniform;
+    s.size_min = 4096;
+    s.size_max = 1 << 20;
+    uint64_t small = 0;
+    for (uint64_t k = 0; k < s.count; ++k) {
+        const uint64_t sz = set_file_size(s, 1, k);
+        ASSERT_GE(sz, 4096u);
+        ASSERT_LE(sz, 1u << 20);
+        small += sz < 65536;
+    }
+    EXPECT_NEAR(static_cast<double>(small) / s.count, 0.5, 0.03);  // log-uniform: half below the geometric middle
+    // Pinned (docs/FORMAT.md §7): a drawn size is part of the format.
+    EXPECT_EQ(set_file_size(s, 1, 0), 568145u);
+    EXPECT_EQ(set_file_size(s, 1, 1), 4662u);
+    EXPECT_EQ(set_file_size(s, 1, 999), 543651u);
+    s.size_dist = SizeDist::Uniform;
+    s.size_min = 1;
+    s.size_max = 100;
+    EXPECT_EQ(set_file_size(s, 9, 0), 16u);
+    EXPECT_EQ(set_file_size(s, 9, 999), 52u);
+    std::set<uint64_t> seen;
+    for (uint64_t k = 0; k < 5000; ++k) seen.insert(set_file_size(s, 9, k));
+    EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(SetSizes, TotalsAndOverflow) {
+    SetConfig s = set_of(3, 1000, 100);
+    EXPECT_EQ(set_total_size(s, 0), 3u * 4096);
+    s.size = 1ull << 62;
+    EXPECT_FALSE(set_total_size(s, 0));
+    s.size_dist = SizeDist::Uniform;
+    s.size_min = 1ull << 61;
+    s.size_max = 1ull << 62;
+    s.count = 8;
+    EXPECT_FALSE(set_total_size(s, 0));
+}
+
+Config sample_config() {
+    Config c;
+    c.dataset.seed = 5;
+    c.files.push_back({"big.bin", 10 << 20, {}, 1});
+    FileConfig nested{"a/b/c.bin", 12345, {}, 2};
+    nested.over.dedup = 2.0;
+    c.files.push_back(nested);
+    FileConfig zero{"a/zero", 1 << 20, {}, 3};
+    zero.over.pattern = Pattern::Zero;
+    c.files.push_back(zero);
+    SetConfig s = set_of(2500, 100, 5);  // 25 leaves -> depth 2 (5 x 5)
+    s.dir = "sets/small";
+    s.name = "f%05u";
+    s.over.dedup = 2.0;
+    c.sets.push_back(s);
+    return c;
+}
+
+TEST(Namespace, ResolvesLooksUpAndCounts) {
+    const Namespace ns(sample_config());
+    EXPECT_EQ(ns.total_files(), 3u + 2500);
+    EXPECT_EQ(ns.total_bytes(), (10u << 20) + 12345 + (1u << 20) + 2500 * 4096);
+    // root, a, a/b, sets, sets/small + 5 + 25 set dirs
+    EXPECT_EQ(ns.total_dirs(), 5u + 5 + 25);
+    const auto big = ns.resolve("big.bin");
+    ASSERT_TRUE(big);
+    EXPECT_EQ(*big, (1ull << 40) + 0);
+    EXPECT_EQ(ns.attr(*big)->size, 10u << 20);
+    ASSERT_TRUE(ns.resolve("a/b/c.bin"));
+    // File 1234 lives in leaf 12 = d2/d2 (level-1 dir 2, its child 2).
+    const auto f = ns.resolve("sets/small/d2/d2/f01234");
+    ASSERT_TRUE(f);
+    EXPECT_EQ(*f, (1ull << 48) | 1234);
+    EXPECT_FALSE(ns.resolve("sets/small/d2/d3/f01234"));  // wrong leaf
+    EXPECT_FALSE(ns.resolve("sets/small/d5"));            // only d0..d4
+    EXPECT_FALSE(ns.resolve("sets/small/d0/d0/f1"));      // not canonical
+    EXPECT_FALSE(ns.resolve("nothing"));
+    EXPECT_TRUE(ns.attr(*ns.resolve("sets/small/d4"))->dir);
+    EXPECT_EQ(ns.attr(kRootIno)->nlink, 2u + 2);  // a, sets
+}
+
+std::map<std::string, NodeAttr> list(const Namespace& ns, uint64_t ino, uint64_t from = 0) {
+    std::map<std::string, NodeAttr> out;
+    EXPECT_TRUE(ns.readdir(ino, from, [&](const std::string& n, const NodeAttr& a, uint64_t) {
+        out[n] = a;
+        return true;
+    }));
+    return out;
+}
+
+TEST(Namespace, ReaddirResumesAtAnyOffset) {
+    const Namespace ns(sample_config());
+    const uint64_t leaf = *ns.resolve("sets/small/d0/d1");
+    std::vector<std::string> all;
+    ns.readdir(leaf, 0, [&](const std::string& n, const NodeAttr&, uint64_t) {
+        all.push_back(n);
+        return true;
+    });
+    ASSERT_EQ(all.size(), 2u + 100);
+    EXPECT_EQ(all[0], ".");
+    EXPECT_EQ(all[1], "..");
+    EXPECT_EQ(all[2], "f00100");
+    // Resume one entry at a time from each returned offset: the same sequence.
+    std::vector<std::string> stepped;
+    uint64_t off = 0;
+    for (;;) {
+        bool got = false;
+        ns.readdir(leaf, off, [&](const std::string& n, const NodeAttr&, uint64_t next) {
+            stepped.push_back(n);
+            off = next;
+            got = true;
+            return false;
+        });
+        if (!got) break;
+    }
+    EXPECT_EQ(stepped, all);
+    const auto root = list(ns, kRootIno);
+    EXPECT_EQ(root.size(), 5u);  // . .. a big.bin sets
+    EXPECT_TRUE(root.at("a").dir);
+    EXPECT_FALSE(ns.readdir(*ns.resolve("big.bin"), 0, [](auto&&...) { return true; }));
+}
+
+TEST(Namespace, EveryListedEntryLooksUpToTheSameInode) {
+    const Namespace ns(sample_config());
+    std::unordered_set<uint64_t> inodes;
+    std::vector<uint64_t> dirs{kRootIno};
+    uint64_t files = 0;
+    while (!dirs.empty()) {
+        const uint64_t d = dirs.back();
+        dirs.pop_back();
+        for (const auto& [name, a] : list(ns, d)) {
+            if (name == "." || name == "..") continue;
+            const auto l = ns.lookup(d, name);
+            ASSERT_TRUE(l) << name;
+            ASSERT_EQ(l->ino, a.ino) << name;
+            ASSERT_TRUE(inodes.insert(a.ino).second) << "inode reused: " << name;
+            if (a.dir) dirs.push_back(a.ino);
+            else ++files;
+        }
+    }
+    EXPECT_EQ(files, ns.total_files());
+}
+
+TEST(Namespace, TenMillionFilesCostNothingUpFront) {
+    Config c;
+    SetConfig s = set_of(10000000, 1000, 100);
+    c.sets.push_back(s);
+    const Namespace ns(c);
+    EXPECT_EQ(ns.total_files(), 10000000u);
+    const auto f = ns.resolve("small/d99/d99/f09999999");
+    ASSERT_TRUE(f);
+    EXPECT_EQ(ns.attr(*f)->size, 4096u);
+}
+
+TEST(Namespace, XattrsDescribeTheFile) {
+    const Namespace ns(sample_config());
+    const auto x = ns.xattrs(*ns.resolve("a/b/c.bin"));
+    std::map<std::string, std::string> m(x.begin(), x.end());
+    EXPECT_EQ(m.at("user.dgen.format"), "dgen1");
+    EXPECT_EQ(m.at("user.dgen.seed"), "5");
+    EXPECT_EQ(m.at("user.dgen.dedup"), "2");
+    EXPECT_EQ(m.at("user.dgen.compress"), "1");
+    EXPECT_EQ(m.at("user.dgen.unit"), "4096");
+    EXPECT_EQ(m.at("user.dgen.pattern"), "dgen");
+    EXPECT_EQ(m.at("user.dgen.stream"), "a/b/c.bin");
+    EXPECT_TRUE(ns.xattrs(kRootIno).empty());
+}
+
+TEST(Namespace, FilesReadLikeTheirStreams) {
+    const Namespace ns(sample_config());
+    const auto src = ns.open(*ns.resolve("a/b/c.bin"));
+    ASSERT_TRUE(src);
+    StreamParams p;
+    p.seed = 5;
+    p.name = "a/b/c.bin";
+    p.size = 12345;
+    p.dedup = 2;
+    const Stream s(p);
+    std::vector<uint8_t> a(20000), b(20000);
+    EXPECT_EQ(src->read(0, a.size(), a.data()), 12345u);
+    EXPECT_EQ(s.read(0, b.size(), b.data()), 12345u);
+    EXPECT_EQ(a, b);
+    const auto z = ns.open(*ns.resolve("a/zero"));
+    EXPECT_TRUE(z->zero());
+    std::fill(a.begin(), a.end(), 1);
+    EXPECT_EQ(z->read((1 << 20) - 10, 100, a.data()), 10u);
+    EXPECT_EQ(a[0], 0);
+    EXPECT_EQ(a[10], 1);
+    EXPECT_FALSE(ns.open(kRootIno));
+}
+
+// A set of one-unit files is one dedup domain: D = 2 across files, exact per group.
+TEST(SetDomain, DedupSpansFilesOfTheSet) {
+    Config c;
+    SetConfig s = set_of(4096, 1000, 100);
+    s.over.dedup = 2.0;
+    c.sets.push_back(s);
+    const Namespace ns(c);
+    std::unordered_set<uint64_t> distinct;
+    std::vector<uint8_t> buf(4096);
+    for (uint64_t k = 0; k < 4096; ++k) {
+        const auto src = ns.open((1ull << 48) | k);
+        ASSERT_EQ(src->read(0, 4096, buf.data()), 4096u);
+        distinct.insert(XXH3_64bits(buf.data(), buf.size()));
+    }
+    EXPECT_EQ(distinct.size(), 2048u);  // 4 groups of 1024 files, 512 contents each
+}
+
+TEST(SetDomain, NoDuplicatesWithDedupOneAndNoneWithStandaloneStreams) {
+    Config c;
+    SetConfig s = set_of(3000, 1000, 100);
+    s.size_dist = SizeDist::Uniform;
+    s.size_min = 1;
+    s.size_max = 20000;
+    c.sets.push_back(s);
+    c.files.push_back({"small2", 3000 * 4096, {}, 1});
+    const Namespace ns(c);
+    std::unordered_set<uint64_t> seen;
+    uint64_t units = 0;
+    std::vector<uint8_t> buf(20480);
+    for (uint64_t k = 0; k < 3000; ++k) {
+        const auto src = ns.open((1ull << 48) | k);
+        const size_t n = src->read(0, buf.size(), buf.data());
+        for (size_t off = 0; off + 4096 <= n; off += 4096, ++units)
+            ASSERT_TRUE(seen.insert(XXH3_64bits(&buf[off], 4096)).second) << "file " << k;
+    }
+    const auto other = ns.open(*ns.resolve("small2"));
+    for (uint64_t off = 0; off < 3000 * 4096; off += 4096) {
+        other->read(off, 4096, buf.data());
+        ASSERT_TRUE(seen.insert(XXH3_64bits(buf.data(), 4096)).second);
+    }
+    EXPECT_GT(units, 5000u);
+}
+
+}  // namespace
+}  // namespace dgen
