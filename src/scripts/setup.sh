@@ -2,7 +2,7 @@
 # dgenfs set-up for a Debian 12 machine, run as root from the repository root.
 #
 #   bash src/scripts/setup.sh up     install what is missing, build, install to /usr/local,
-#                                    and show the default stream passing its ratio check
+#                                    and mount the default config at /mnt/dgen
 #   bash src/scripts/setup.sh test   the same set-up, then every test: a Release build and
 #                                    an ASan+UBSan build, each run with CTest
 #
@@ -16,6 +16,7 @@ PACKAGES=(
     libgtest-dev libzstd-dev liblz4-dev zlib1g-dev liblzma-dev libxxhash-dev
     libcli11-dev nlohmann-json3-dev libsystemd-dev
     zstd lz4 xz-utils python3 coreutils
+    fio rsync attr procps tar util-linux
 )
 JOBS=${JOBS:-$(nproc)}
 
@@ -52,14 +53,39 @@ run_tests() {
     ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --no-tests=error
 }
 
+MNT=${MNT:-/mnt/dgen}
+CONFIG=/usr/local/share/dgenfs/dgenfs.ini
+
+# Mounts the default config at $MNT, replacing an earlier dgenfs mount there (a running
+# daemon ends when its mount goes), and checks a file against `dgen cat`.
+mount_default() {
+    mkdir -p "$MNT"
+    if findmnt -rn -M "$MNT" >/dev/null; then
+        [ "$(findmnt -rn -M "$MNT" -o FSTYPE)" = fuse.dgenfs ] ||
+            { echo "setup.sh: $MNT holds another filesystem; not touching it" >&2; exit 1; }
+        log "unmount: the earlier dgenfs at $MNT"
+        fusermount3 -u "$MNT" || umount -l "$MNT"
+    fi
+    log "mount: $CONFIG at $MNT"
+    /usr/local/bin/dgenfs "$CONFIG" "$MNT" -o ro,allow_other,auto_unmount
+    findmnt "$MNT"
+    ls -l "$MNT"
+    local f=reduce/dedup2-compress2.bin
+    if cmp <(head -c 64M "$MNT/$f") <(/usr/local/bin/dgen cat --config "$CONFIG" "$f" --length 64MiB); then
+        log "ok: $MNT/$f reads exactly as 'dgen cat --config $CONFIG $f'"
+    else
+        echo "setup.sh: $MNT/$f differs from dgen cat" >&2
+        exit 1
+    fi
+}
+
 case "${1:-}" in
 up)
     install_deps
     build build Release
-    log "install: /usr/local/bin/dgen"
+    log "install: /usr/local/bin/{dgen,dgenfs}, /usr/local/share/dgenfs/"
     cmake --install build --prefix /usr/local >/dev/null
-    log "default stream: dgen check (64 MiB, D 2, C 2)"
-    /usr/local/bin/dgen check --dedup 2 --compress 2
+    mount_default
     ;;
 test)
     install_deps

@@ -41,3 +41,55 @@ expect_usage_error() {
     [ "$rc" -eq 2 ] || fail "dgen $* exited $rc, want 2 (stderr: $out)"
     grep -qF -- "$want" <<<"$out" || fail "dgen $*: stderr lacks '$want': $out"
 }
+
+# --- FUSE mounts -----------------------------------------------------------------------
+# DGENFS (set by CTest) is the daemon. Tests mount under $TMPDIR_TEST with auto_unmount and
+# always unmount on exit; a mount is detected with findmnt, never with mountpoint(1).
+
+requires_fuse() {
+    [ -n "${DGENFS:-}" ] || fail "DGENFS must point at the dgenfs binary"
+    [ -c /dev/fuse ] || skip "no /dev/fuse"
+    requires fusermount3 findmnt
+}
+
+is_mounted() { findmnt -rn -M "$1" >/dev/null 2>&1; }
+
+# unmount_fs MNT PID: unmount if still mounted, then stop the daemon we started (by PID).
+unmount_fs() {
+    local mnt=$1 pid=$2
+    if is_mounted "$mnt"; then fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true; fi
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# mount_fs CONFIG MNT [dgenfs options...]: runs dgenfs in the foreground (in the background
+# of this script) and waits for the mount. Sets DGENFS_PID.
+mount_fs() {
+    local config=$1 mnt=$2
+    shift 2
+    mkdir -p "$mnt"
+    local log="$TMPDIR_TEST/dgenfs.$(basename "$mnt").log"
+    # A background job of a script starts with SIGINT ignored, and libfuse leaves ignored
+    # signals alone: restore the default so SIGINT reaches the daemon as from a terminal.
+    env --default-signal=INT "$DGENFS" "$config" "$mnt" -f -o auto_unmount "$@" 2>"$log" &
+    DGENFS_PID=$!
+    on_exit "unmount_fs '$mnt' $DGENFS_PID"
+    for _ in $(seq 200); do
+        if is_mounted "$mnt"; then
+            [ "$(findmnt -rn -M "$mnt" -o FSTYPE)" = fuse.dgenfs ] || fail "$mnt is not fuse.dgenfs"
+            return 0
+        fi
+        kill -0 "$DGENFS_PID" 2>/dev/null || fail "dgenfs exited before mounting: $(cat "$log")"
+        sleep 0.05
+    done
+    fail "dgenfs did not mount $mnt within 10 s: $(cat "$log")"
+}
+
+# same_bytes FILE CONFIG PATH: FILE holds exactly what `dgen cat --config CONFIG PATH` writes.
+same_bytes() {
+    local want got
+    want=$("$DGEN" cat --config "$2" "$3" | sha256sum | cut -c1-64)
+    got=$(sha256sum <"$1" | cut -c1-64)
+    [ "$want" = "$got" ] || fail "$1 differs from dgen cat --config $2 $3"
+}

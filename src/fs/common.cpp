@@ -1,0 +1,53 @@
+// Helpers shared by the operations: attributes, logging, readahead.
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "fs.h"
+
+namespace dgen::fs {
+
+struct stat to_stat(const NodeAttr& a, const Context& c) {
+    struct stat st {};
+    st.st_ino = a.ino;
+    st.st_mode = a.dir ? (S_IFDIR | 0555) : (S_IFREG | 0444);
+    st.st_nlink = a.nlink;
+    st.st_uid = c.uid;
+    st.st_gid = c.gid;
+    st.st_size = static_cast<off_t>(a.size);
+    st.st_blocks = static_cast<blkcnt_t>(a.size / 512 + (a.size % 512 != 0));
+    st.st_blksize = static_cast<blksize_t>(c.dataset.max_read);  // cp reads this much at a time
+    st.st_atim.tv_sec = st.st_mtim.tv_sec = st.st_ctim.tv_sec = c.ns->mtime();
+    return st;
+}
+
+fuse_entry_param to_entry(const NodeAttr& a, const Context& c) {
+    fuse_entry_param e{};
+    e.ino = a.ino;
+    e.generation = 1;
+    e.attr = to_stat(a, c);
+    e.attr_timeout = c.timeout;
+    e.entry_timeout = c.timeout;
+    return e;
+}
+
+void log_error(const char* op, const std::exception& e) {
+    std::fprintf(stderr, "dgenfs: %s: %s\n", op, e.what());
+    syslog(LOG_ERR, "dgenfs: %s: %s", op, e.what());
+}
+
+void apply_readahead(Context& c) {
+    if (c.dataset.direct_io || c.bdi.empty()) return;
+    std::call_once(c.readahead_once, [&] {
+        const std::string path = "/sys/class/bdi/" + c.bdi + "/read_ahead_kb";
+        std::ofstream f(path);
+        f << c.dataset.readahead / 1024 << "\n";
+        f.flush();
+        if (!f) std::fprintf(stderr, "dgenfs: cannot set %s: %s\n", path.c_str(), std::strerror(errno));
+    });
+}
+
+}  // namespace dgen::fs

@@ -1,0 +1,21 @@
+// Mounting and serving one dataset: parse -> session -> signals -> mount -> loop -> unwind.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dgen::fs {
+
+struct DaemonOptions {
+    std::string config;      // path of the INI file
+    std::string mountpoint;
+    bool foreground = false;
+    bool debug = false;
+    std::vector<std::string> fuse_args;  // -o values and other libfuse options, as given
+};
+
+// Returns the process exit code: 0 after a clean unmount, 1 if mounting or serving
+// failed, 2 if the config is invalid (every error printed, nothing mounted).
+int run_daemon(const DaemonOptions& options);
+
+}  // namespace dgen::fs

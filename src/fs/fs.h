@@ -1,0 +1,92 @@
+// dgenfs's FUSE side: the low-level operations (one per file, fs_<op>.cpp), the context
+// they share, and the barrier that turns any exception into one logged EIO reply.
+#pragma once
+
+#define FUSE_USE_VERSION FUSE_MAKE_VERSION(3, 14)
+#include <fuse_lowlevel.h>
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <string>
+
+#include "dgen/config.h"
+#include "dgen/namespace.h"
+
+namespace dgen::fs {
+
+struct Context {
+    const Namespace* ns = nullptr;
+    DatasetConfig dataset;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    double timeout = 86400.0;   // entries and attributes never change while mounted
+    std::string bdi;            // "major:minor" of the mount, for read_ahead_kb
+    std::once_flag readahead_once;
+};
+
+inline Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }
+
+struct stat to_stat(const NodeAttr& a, const Context& c);
+fuse_entry_param to_entry(const NodeAttr& a, const Context& c);
+
+// Page-cache mode: raise the mount's readahead once INIT is done (the INIT reply would
+// clamp an earlier setting back to the kernel's offer). Called from the first open.
+void apply_readahead(Context& c);
+
+void log_error(const char* op, const std::exception& e);
+
+// Runs `body`, which must end in exactly one fuse_reply_*; an exception that escapes
+// before the reply becomes EIO, so every request gets exactly one answer.
+template <class F>
+void barrier(fuse_req_t req, const char* op, F&& body) noexcept {
+    try {
+        body();
+    } catch (const std::exception& e) {
+        log_error(op, e);
+        fuse_reply_err(req, EIO);
+    } catch (...) {
+        log_error(op, std::runtime_error("unknown exception"));
+        fuse_reply_err(req, EIO);
+    }
+}
+
+void init(void* userdata, fuse_conn_info* conn);
+void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
+void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void statfs(fuse_req_t req, fuse_ino_t ino);
+void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets);
+
+// Every modifying operation: EROFS (fs_readonly.cpp).
+void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
+void mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
+void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
+void unlink(fuse_req_t req, fuse_ino_t parent, const char* name);
+void rmdir(fuse_req_t req, fuse_ino_t parent, const char* name);
+void symlink(fuse_req_t req, const char* link, fuse_ino_t parent, const char* name);
+void rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
+            const char* newname, unsigned int flags);
+void link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname);
+void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off,
+           fuse_file_info* fi);
+void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
+void setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+              int flags);
+void removexattr(fuse_req_t req, fuse_ino_t ino, const char* name);
+void fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+               fuse_file_info* fi);
+
+// The operation table, alphabetical (ops_table.cpp).
+const fuse_lowlevel_ops& operations();
+
+}  // namespace dgen::fs

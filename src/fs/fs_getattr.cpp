@@ -1,0 +1,15 @@
+#include "fs.h"
+
+namespace dgen::fs {
+
+void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+    barrier(req, "getattr", [&] {
+        const Context& c = ctx(req);
+        const auto a = c.ns->attr(ino);
+        if (!a) return void(fuse_reply_err(req, ENOENT));
+        const struct stat st = to_stat(*a, c);
+        fuse_reply_attr(req, &st, c.timeout);
+    });
+}
+
+}  // namespace dgen::fs

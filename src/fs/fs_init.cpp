@@ -1,0 +1,15 @@
+#include "fs.h"
+
+namespace dgen::fs {
+
+// Requests up to max_read (libfuse 3.14 sizes its buffer for 1 MiB); the mount option
+// -o max_read is added by the daemon too, which the kernel needs as well.
+void init(void* userdata, fuse_conn_info* conn) {
+    const Context& c = *static_cast<Context*>(userdata);
+    conn->max_read = c.dataset.max_read;
+    if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
+    conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;  // contents never change
+    conn->time_gran = 1000000000;             // whole seconds
+}
+
+}  // namespace dgen::fs

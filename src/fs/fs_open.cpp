@@ -1,0 +1,26 @@
+#include <fcntl.h>
+
+#include "fs.h"
+
+namespace dgen::fs {
+
+// Builds the file's generator once per open (a set member's placement in its dedup
+// group is computed here, not per read) and keeps it in fi->fh until release.
+void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    barrier(req, "open", [&] {
+        Context& c = ctx(req);
+        apply_readahead(c);
+        if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+            return void(fuse_reply_err(req, EROFS));
+        auto a = c.ns->attr(ino);
+        if (!a) return void(fuse_reply_err(req, ENOENT));
+        if (a->dir) return void(fuse_reply_err(req, EISDIR));
+        auto source = c.ns->open(ino);
+        fi->direct_io = c.dataset.direct_io;
+        fi->keep_cache = !c.dataset.direct_io;  // the bytes never change
+        fi->fh = reinterpret_cast<uint64_t>(source.get());
+        if (fuse_reply_open(req, fi) == 0) source.release();  // else the kernel never got it
+    });
+}
+
+}  // namespace dgen::fs

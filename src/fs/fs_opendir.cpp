@@ -1,0 +1,18 @@
+#include <fcntl.h>
+
+#include "fs.h"
+
+namespace dgen::fs {
+
+void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    barrier(req, "opendir", [&] {
+        const auto a = ctx(req).ns->attr(ino);
+        if (!a) return void(fuse_reply_err(req, ENOENT));
+        if (!a->dir) return void(fuse_reply_err(req, ENOTDIR));
+        fi->cache_readdir = 1;  // listings never change
+        fi->keep_cache = 1;
+        fuse_reply_open(req, fi);
+    });
+}
+
+}  // namespace dgen::fs

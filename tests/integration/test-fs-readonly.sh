@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Every modifying operation fails with EROFS (mounted without -o ro, so the daemon answers
+# itself); opening for writing fails cleanly; reading still works afterwards.
+source "$(dirname "$0")/functions.sh"
+requires_fuse
+requires python3
+
+cfg=$TMPDIR_TEST/ro.ini
+cat >"$cfg" <<'INI'
+[file]
+path = dir/file.bin
+size = 1MiB
+INI
+mnt=$TMPDIR_TEST/mnt
+mount_fs "$cfg" "$mnt"
+python3 - "$mnt" <<'PY' || fail "a modifying operation did not fail with EROFS"
+import errno, os, sys
+m = sys.argv[1]
+f, d = os.path.join(m, "dir/file.bin"), os.path.join(m, "dir")
+ops = {
+    "open O_WRONLY": lambda: os.open(f, os.O_WRONLY),
+    "open O_RDWR": lambda: os.open(f, os.O_RDWR),
+    "open O_TRUNC": lambda: os.open(f, os.O_RDONLY | os.O_TRUNC),
+    "create": lambda: os.open(os.path.join(d, "new"), os.O_CREAT | os.O_WRONLY, 0o644),
+    "mkdir": lambda: os.mkdir(os.path.join(d, "sub")),
+    "unlink": lambda: os.unlink(f),
+    "rmdir": lambda: os.rmdir(d),
+    "rename": lambda: os.rename(f, os.path.join(d, "moved")),
+    "link": lambda: os.link(f, os.path.join(d, "hard")),
+    "symlink": lambda: os.symlink("x", os.path.join(d, "sym")),
+    "mknod": lambda: os.mknod(os.path.join(d, "fifo"), 0o600 | 0o010000),
+    "chmod": lambda: os.chmod(f, 0o777),
+    "chown": lambda: os.chown(f, 1, 1),
+    "truncate": lambda: os.truncate(f, 0),
+    "utime": lambda: os.utime(f, (0, 0)),
+    "setxattr": lambda: os.setxattr(f, "user.x", b"1"),
+    "removexattr": lambda: os.removexattr(f, "user.dgen.seed"),
+}
+bad = []
+for name, op in ops.items():
+    try:
+        op()
+        bad.append(f"{name}: succeeded")
+    except OSError as e:
+        if e.errno != errno.EROFS:
+            bad.append(f"{name}: {errno.errorcode.get(e.errno, e.errno)}, want EROFS")
+if bad:
+    print("\n".join(bad))
+    sys.exit(1)
+assert len(open(f, "rb").read()) == 1 << 20
+PY
+# The shell sees the same: a redirect into the mount says "Read-only file system".
+if (echo x >"$mnt/dir/file.bin") 2>"$TMPDIR_TEST/err"; then fail "shell write succeeded"; fi
+grep -q "Read-only file system" "$TMPDIR_TEST/err" || fail "shell write: $(cat "$TMPDIR_TEST/err")"
+echo "ok"

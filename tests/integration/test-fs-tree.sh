@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# find and ls -R over a 100,000-file set list exactly the configured files with their
+# sizes; a 10,000,000-file set mounts at once and its daemon's memory stays small.
+source "$(dirname "$0")/functions.sh"
+requires_fuse
+requires find python3
+
+cfg=$TMPDIR_TEST/tree.ini
+cat >"$cfg" <<'INI'
+[set]
+dir = small
+count = 100000
+name = file-%06u.dat
+size_min = 0
+size_max = 65536
+size_dist = uniform
+files_per_dir = 1000
+dirs_per_dir = 10
+INI
+mnt=$TMPDIR_TEST/mnt
+mount_fs "$cfg" "$mnt"
+(cd "$mnt" && find . -type f -printf '%s %P\n') | sort >"$TMPDIR_TEST/got"
+"$DGEN" ls --config "$cfg" | awk '$1=="f" {print $2, $3}' | sort >"$TMPDIR_TEST/want"
+[ "$(wc -l <"$TMPDIR_TEST/want")" -eq 100000 ] || fail "dgen ls does not list 100000 files"
+cmp -s "$TMPDIR_TEST/got" "$TMPDIR_TEST/want" ||
+    fail "find differs from the config: $(diff "$TMPDIR_TEST/want" "$TMPDIR_TEST/got" | head -5)"
+[ "$(ls -R "$mnt" | grep -c '^file-')" -eq 100000 ] || fail "ls -R count"
+[ "$(find "$mnt" -type d | wc -l)" -eq $((1 + 1 + 10 + 100)) ] || fail "directory count"
+# stat -f reports the set's size and entry count.
+total=$(awk '{s += $1} END {print s}' "$TMPDIR_TEST/want")
+blocks=$(stat -f -c %b "$mnt")
+[ "$blocks" -eq $(((total + 4095) / 4096)) ] || fail "statfs blocks $blocks for $total bytes"
+[ "$(stat -f -c %c "$mnt")" -eq $((100000 + 112)) ] || fail "statfs files"
+
+cfg10m=$TMPDIR_TEST/ten-million.ini
+cat >"$cfg10m" <<'INI'
+[set]
+dir = huge
+count = 10000000
+size = 4KiB
+files_per_dir = 1000
+dirs_per_dir = 100
+INI
+big=$TMPDIR_TEST/big
+start=$(date +%s.%N)
+mount_fs "$cfg10m" "$big"
+elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
+echo "10,000,000-file set mounted in ${elapsed}s"
+[ "$(stat -c %s "$big/huge/d99/d99/f09999999")" -eq 4096 ] || fail "last file"
+[ ! -e "$big/huge/d99/d99/f10000000" ] || fail "a file past the count exists"
+[ "$(ls "$big/huge/d42/d07" | wc -l)" -eq 1000 ] || fail "leaf listing"
+head -c 4096 "$big/huge/d00/d00/f00000000" | cmp -s - <("$DGEN" cat --config "$cfg10m" huge/d00/d00/f00000000) ||
+    fail "first file bytes"
+rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$DGENFS_PID/status")
+echo "daemon RSS with a 10,000,000-file set: ${rss_kb} KiB"
+[ "$rss_kb" -lt 65536 ] || fail "daemon RSS ${rss_kb} KiB is not small"
+echo "ok"
