@@ -1,5 +1,8 @@
 # Shared helpers for the integration tests (sourced). Each test is one script named
-# test-<feature>-<aspect>.sh; exit 0 pass, 77 skip, anything else fail. Set by CTest:
+# test-<feature>-<aspect>.sh; exit 0 pass, 77 skip, anything else fail.
+# With pipefail on, never pipe a command into a reader that may quit early (grep -q, head,
+# sed q): the writer dies of SIGPIPE and fails the test at random. Capture the output
+# first (<<<"$(cmd)" or a file). Set by CTest:
 #   DGEN    path of the dgen binary
 set -euo pipefail
 

@@ -19,7 +19,8 @@ echo "ok (dgen)"
 
 # dgenfs: every option in its --help option list (before libfuse's part) is documented.
 DOCFS="$(dirname "$0")/../../docs/dgenfs.md"
-"$DGENFS" --help | sed '/^libfuse options:/q' | grep -E '^  -' |
+"$DGENFS" --help >"$TMPDIR_TEST/fs.full"  # whole, so an early-quitting reader cannot SIGPIPE it
+sed '/^libfuse options:/q' "$TMPDIR_TEST/fs.full" | grep -E '^  -' |
     awk '{for (i = 1; i <= NF && $i ~ /^-/; i++) print $i}' | tr -d , | sort -u >"$TMPDIR_TEST/fs.help"
 grep -oE -- '`--?[a-zA-Z][a-z-]*' "$DOCFS" | tr -d '`' | sort -u >"$TMPDIR_TEST/fs.doc"
 missing=$(comm -23 "$TMPDIR_TEST/fs.help" "$TMPDIR_TEST/fs.doc")

@@ -2,8 +2,8 @@
 # Every command has --help; bad values are usage errors (exit 2) that name the problem.
 source "$(dirname "$0")/functions.sh"
 
-"$DGEN" --help | grep -q "dgen1" || fail "dgen --help does not name the format"
-"$DGEN" --version | grep -q "format dgen1" || fail "dgen --version"
+grep -q "dgen1" <<<"$("$DGEN" --help)" || fail "dgen --help does not name the format"
+grep -q "format dgen1" <<<"$("$DGEN" --version)" || fail "dgen --version"
 for cmd in cat check bench; do
     "$DGEN" "$cmd" --help >"$TMPDIR_TEST/help" || fail "dgen $cmd --help exited non-zero"
     grep -q "Usage: dgen $cmd" "$TMPDIR_TEST/help" || fail "dgen $cmd --help has no usage line"

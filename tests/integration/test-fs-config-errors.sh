@@ -50,5 +50,5 @@ rc=0; "$DGENFS" 2>/dev/null || rc=$?; [ "$rc" -eq 2 ] || fail "no arguments: exi
 rc=0; "$DGENFS" "$TMPDIR_TEST/missing.ini" "$mnt" -f 2>"$TMPDIR_TEST/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "missing.ini" "$TMPDIR_TEST/err" || fail "missing config: exit $rc: $(cat "$TMPDIR_TEST/err")"
 rc=0; "$DGENFS" --bogus 2>/dev/null || rc=$?; [ "$rc" -eq 2 ] || fail "unknown option: exit $rc"
-"$DGENFS" --help | grep -q "usage: dgenfs CONFIG MOUNTPOINT" || fail "--help"
+grep -q "usage: dgenfs CONFIG MOUNTPOINT" <<<"$("$DGENFS" --help)" || fail "--help"
 echo "ok"

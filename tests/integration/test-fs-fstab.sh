@@ -15,8 +15,8 @@ PATH="$(dirname "$DGENFS"):$PATH" mount -t fuse.dgenfs "$cfg" "$mnt" -o ro,allow
     fail "mount -t fuse.dgenfs failed"
 on_exit "is_mounted '$mnt' && fusermount3 -u '$mnt'"
 is_mounted "$mnt" || fail "not mounted"
-findmnt -rn -M "$mnt" -o OPTIONS | grep -q '^ro,' || fail "not read-only: $(findmnt -rn -M "$mnt" -o OPTIONS)"
-findmnt -rn -M "$mnt" -o OPTIONS | grep -q 'allow_other' || fail "allow_other missing"
+grep -q '^ro,' <<<"$(findmnt -rn -M "$mnt" -o OPTIONS)" || fail "not read-only: $(findmnt -rn -M "$mnt" -o OPTIONS)"
+grep -q 'allow_other' <<<"$(findmnt -rn -M "$mnt" -o OPTIONS)" || fail "allow_other missing"
 same_bytes "$mnt/f.bin" "$cfg" f.bin
 fusermount3 -u "$mnt"
 is_mounted "$mnt" && fail "still mounted after fusermount3 -u"
