@@ -43,7 +43,7 @@ struct DatasetConfig {
     int64_t mtime = 1767225600;  // 2026-01-01T00:00:00Z; every inode's times
     bool direct_io = true;       // bypass the page cache (docs/PERFORMANCE.md says why)
     uint64_t readahead = 1u << 20;  // page-cache mode: the mount's read_ahead_kb, bytes
-    uint32_t threads = 1;        // FUSE worker threads
+    uint32_t threads = 0;        // FUSE worker threads; 0 = auto: one per usable CPU
     uint32_t max_read = 1u << 20;   // largest read request, bytes (libfuse 3.14: 1 MiB)
 };
 

@@ -1,6 +1,9 @@
 #include "daemon.h"
 
+#include <sched.h>
 #include <sys/stat.h>
+
+#include <algorithm>
 #include <unistd.h>
 
 #include <csignal>
@@ -32,6 +35,14 @@ std::string mount_device(const std::string& mountpoint) {
     return found;
 }
 
+// threads = auto: one per CPU this process may run on (its affinity mask and cpuset).
+uint32_t worker_threads(const DatasetConfig& d) {
+    if (d.threads != 0) return d.threads;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return static_cast<uint32_t>(std::max(1, CPU_COUNT(&set)));
+}
+
 struct SessionDeleter {
     void operator()(fuse_session* se) const { fuse_session_destroy(se); }
 };
@@ -48,6 +59,7 @@ int run_daemon(const DaemonOptions& o) {
         return 2;
     }
     const Namespace ns(config);
+    const uint32_t threads = worker_threads(config.dataset);
     Context c;
     c.ns = &ns;
     c.dataset = config.dataset;
@@ -80,7 +92,7 @@ int run_daemon(const DaemonOptions& o) {
                  static_cast<unsigned long long>(ns.total_files()),
                  format_size(ns.total_bytes()).c_str(), active_kernel().name,
                  config.dataset.direct_io ? "direct I/O" : "page cache",
-                 config.dataset.threads, config.dataset.threads == 1 ? "" : "s");
+                 threads, threads == 1 ? "" : "s");
     if (!o.foreground && fuse_daemonize(0) != 0) {
         fuse_session_unmount(se.get());
         fuse_remove_signal_handlers(se.get());
@@ -88,13 +100,13 @@ int run_daemon(const DaemonOptions& o) {
     }
 
     int rc = 0;
-    if (config.dataset.threads <= 1) {
+    if (threads <= 1) {
         rc = fuse_session_loop(se.get());
     } else {
         fuse_loop_config* loop = fuse_loop_cfg_create();
         fuse_loop_cfg_set_clone_fd(loop, 1);
-        fuse_loop_cfg_set_max_threads(loop, config.dataset.threads);
-        fuse_loop_cfg_set_idle_threads(loop, config.dataset.threads);
+        fuse_loop_cfg_set_max_threads(loop, threads);
+        fuse_loop_cfg_set_idle_threads(loop, threads);
         rc = fuse_session_loop_mt(se.get(), loop);
         fuse_loop_cfg_destroy(loop);
     }

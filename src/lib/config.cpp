@@ -301,8 +301,13 @@ const KeyDef kKeys[] = {
          if (auto x = parse_size_in(v, 0, 64u << 20, &e)) t.dataset->readahead = *x;
          return e;
      }},
-    {{"threads", "dataset", "u64", "1", "1..256", "FUSE worker threads"}, "",
+    {{"threads", "dataset", "u64", "auto", "auto or 1..256",
+      "FUSE worker threads; auto: one per CPU the process may run on"}, "",
      [](const Target& t, const std::string& v) {
+         if (v == "auto") {
+             t.dataset->threads = 0;
+             return std::string();
+         }
          std::string e;
          if (auto x = parse_u64_in(v, 1, 256, &e)) t.dataset->threads = static_cast<uint32_t>(*x);
          return e;

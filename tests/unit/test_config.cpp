@@ -103,7 +103,7 @@ TEST(ConfigParse, EmptySectionsGiveTheDocumentedDefaults) {
     EXPECT_EQ(c.dataset.mtime, 1767225600);  // 2026-01-01T00:00:00Z
     EXPECT_TRUE(c.dataset.direct_io);
     EXPECT_EQ(c.dataset.readahead, 1u << 20);
-    EXPECT_EQ(c.dataset.threads, 1u);
+    EXPECT_EQ(c.dataset.threads, 0u);  // auto
     EXPECT_EQ(c.dataset.max_read, 1u << 20);
     EXPECT_TRUE(c.files.empty());
     EXPECT_TRUE(c.sets.empty());
@@ -154,6 +154,7 @@ TEST(ConfigParse, ValueSpellings) {
     EXPECT_EQ(parse_ok("[dataset]\ncompress = 16").dataset.compress, 16.0);
     EXPECT_EQ(parse_ok("[dataset]\nreadahead = 64MiB").dataset.readahead, 64u << 20);
     EXPECT_EQ(parse_ok("[dataset]\nthreads = 256").dataset.threads, 256u);
+    EXPECT_EQ(parse_ok("[dataset]\nthreads = auto").dataset.threads, 0u);
     EXPECT_EQ(parse_ok("[dataset]\nmax_read = 4KiB").dataset.max_read, 4096u);
 }
 
