@@ -1,7 +1,7 @@
 // The dataset a dgenfs mount (or `dgen --config`) serves, as read from an INI file.
 //
 //   [dataset]            seed, unit, dedup, compress, format, pattern, mtime, and how files
-//                        are served (direct_io, readahead, threads, max_read)
+//                        are served (direct_io, readahead, max_read, NUMA workers and pools)
 //   [file]               one file: path, size, per-file overrides
 //   [set]                many files: dir, name pattern, count, sizes, fan-out, overrides
 //
@@ -43,7 +43,10 @@ struct DatasetConfig {
     int64_t mtime = 1767225600;  // 2026-01-01T00:00:00Z; every inode's times
     bool direct_io = true;       // bypass the page cache (docs/PERFORMANCE.md says why)
     uint64_t readahead = 1u << 20;  // page-cache mode: the mount's read_ahead_kb, bytes
-    uint32_t threads = 0;        // FUSE worker threads; 0 = auto: one per usable CPU
+    uint32_t workers_per_node = 0;  // 0 = auto: one per usable core of each node
+    std::vector<unsigned> numa_nodes;  // empty = every node with usable cores
+    uint64_t pool_size = 0;         // per node; 0 = auto: workers x max_read
+    bool per_node_mount = false;    // one mount per node group at MOUNTPOINT/node<N>
     uint32_t max_read = 1u << 20;   // largest read request, bytes (libfuse 3.14: 1 MiB)
 };
 

@@ -1,12 +1,17 @@
-// dgen bench: generator speed vs memset and the dgen-py core loop, side by side, one thread.
+// dgen bench: generator speed vs memset and the dgen-py core loop, side by side, one thread;
+// with --per-node, the multi-node scaling method (bench_numa.h): one pinned worker group per
+// NUMA node, node-local buffers, SIZE generated in total.
 #include <cstdio>
 #include <memory>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "common.h"
 #include "dgen/bench.h"
+#include "dgen/bench_numa.h"
 #include "dgen/kernel.h"
+#include "dgen/numa_plan.h"
 #include "dgen/size_parse.h"
 
 namespace dgen::cli {
@@ -18,16 +23,200 @@ struct BenchCliOptions {
     double seconds = 0.25;
     std::string simd;
     bool json = false;
+    // --per-node
+    bool per_node = false;
+    std::string size = "32GiB";
+    std::string dedup = "1";
+    std::string compress = "1";
+    std::string nodes;
+    unsigned workers_per_node = 0;
 };
 
-void run_bench_cmd(const BenchCliOptions& o) {
+uint64_t parse_buffer(const std::string& text) {
+    const uint64_t b = parse_size_or_throw(text, "--buffer");
+    if (b < 4096 || b > (1ull << 30) || b % 4096 != 0)
+        throw UsageError("--buffer " + text + ": must be a multiple of 4 KiB, up to 1 GiB");
+    return b;
+}
+
+// "0,2,3" -> {0, 2, 3}
+std::vector<unsigned> parse_node_list(const std::string& text) {
+    std::vector<unsigned> out;
+    std::set<unsigned> seen;
+    size_t pos = 0;
+    while (true) {
+        const size_t comma = text.find(',', pos);
+        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        unsigned long v = 0;
+        size_t used = 0;
+        try {
+            if (item.empty() || item.front() < '0' || item.front() > '9') throw std::invalid_argument(item);
+            v = std::stoul(item, &used, 10);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != item.size() || v > 4095)
+            throw UsageError("--nodes '" + text + "': expected a comma-separated list of node numbers, e.g. 0,1");
+        if (!seen.insert(static_cast<unsigned>(v)).second)
+            throw UsageError("--nodes '" + text + "': node " + item + " is listed twice");
+        out.push_back(static_cast<unsigned>(v));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+std::string plural(uint64_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// "incompressible (D 1, C 1)", "compressible (D 1, C 2)", ...
+std::string describe_data(double d, double c) {
+    const char* what = d == 1 && c == 1 ? "incompressible"
+                       : d == 1         ? "compressible"
+                       : c == 1         ? "deduplicable"
+                                        : "deduplicable and compressible";
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s (D %g, C %g)", what, d, c);
+    return buf;
+}
+
+// "node-local (checked: all on their node)" or what went wrong.
+std::string describe_placement(const NumaBenchReport& r) {
+    unsigned on = 0, elsewhere = 0, unknown = 0;
+    for (const NumaBenchNode& n : r.nodes) {
+        on += n.buffers.on_node;
+        elsewhere += n.buffers.elsewhere;
+        unknown += n.buffers.unknown;
+    }
+    if (elsewhere == 0 && unknown == 0) return "node-local (checked: all on their node)";
+    std::string s = "node-local requested (checked: ";
+    if (elsewhere) s += std::to_string(elsewhere) + " NOT on their node, ";
+    if (unknown) s += std::to_string(unknown) + " unknown (the kernel did not say), ";
+    return s + std::to_string(on) + " on their node)";
+}
+
+void print_numa_text(const NumaBenchReport& r) {
+    const NumaBenchOptions& o = r.options;
+    std::printf("dgen bench --per-node: %.2f GiB (%.2f GB) total, %s, kernel %s\n",
+                static_cast<double>(o.bytes) / (1ull << 30), static_cast<double>(o.bytes) / 1e9,
+                describe_data(o.dedup, o.compress).c_str(), r.kernel.c_str());
+    std::printf("topology: %s, %s; buffers: %s per worker, %s\n", r.topology.c_str(),
+                plural(r.topology_nodes, "NUMA node").c_str(), format_size(o.buffer).c_str(),
+                describe_placement(r).c_str());
+    for (const std::string& n : r.notes) std::printf("note: %s\n", n.c_str());
+    for (const std::string& w : r.warnings) std::printf("warning: %s\n", w.c_str());
+    for (const NumaBenchNode& n : r.nodes)
+        for (const std::string& p : n.buffers.problems)
+            std::printf("warning: node %u buffer of %s\n", n.node, p.c_str());
+    std::printf("\n");
+    unsigned max_node = 0;
+    for (const NumaBenchNode& n : r.nodes) max_node = std::max(max_node, n.node);
+    const int width = static_cast<int>(std::to_string(max_node).size());
+    for (const NumaBenchNode& n : r.nodes) {
+        std::printf("Node %*u: %.3fs | %.2f GB/s | %s", width, n.node, n.seconds, n.gbps,
+                    plural(n.cores, "core").c_str());
+        if (n.workers != n.cores) std::printf(", %s", plural(n.workers, "worker").c_str());
+        std::printf("\n");
+    }
+    const NumaBenchSummary& s = r.summary;
+    std::printf("\nAggregate: %.2f GB/s   (GB = 10^9 bytes/s)\n", s.aggregate_gbps);
+    std::printf("Per-core: %.2f GB/s\n", s.per_core_gbps);
+    std::printf("Per-node average: %.2f GB/s\n", s.per_node_avg_gbps);
+    std::printf("Node variation: ±%.1f%%\n", s.node_variation_pct);
+}
+
+void print_numa_json(const NumaBenchReport& r) {
+    const NumaBenchOptions& o = r.options;
+    const NumaBenchSummary& s = r.summary;
+    nlohmann::json j;
+    j["mode"] = "per-node";
+    j["kernel"] = r.kernel;
+    j["topology"] = r.topology;
+    j["topology_nodes"] = r.topology_nodes;
+    j["bytes"] = o.bytes;
+    j["dedup"] = o.dedup;
+    j["compress"] = o.compress;
+    j["buffer_bytes"] = o.buffer;
+    j["units"] = "bytes in bytes; seconds from the common start to a node's last worker done; "
+                 "GB/s = 10^9 bytes/s (GiB = 2^30 bytes); per_node_avg_gbps = mean of the nodes' "
+                 "gbps; node_variation_pct = max |node gbps - average| / average x 100";
+    j["notes"] = r.notes;
+    j["warnings"] = r.warnings;
+    j["nodes"] = nlohmann::json::array();
+    for (const NumaBenchNode& n : r.nodes) {
+        nlohmann::json ok = nullptr;  // null: the kernel would not say where pages are
+        if (n.buffers.elsewhere) ok = false;
+        else if (!n.buffers.unknown) ok = true;
+        j["nodes"].push_back({{"node", n.node},
+                              {"seconds", n.seconds},
+                              {"gbps", n.gbps},
+                              {"cores", n.cores},
+                              {"workers", n.workers},
+                              {"bytes", n.bytes},
+                              {"buffer_nodes_ok", ok},
+                              {"buffers_on_node", n.buffers.on_node},
+                              {"buffers_elsewhere", n.buffers.elsewhere},
+                              {"buffers_unknown", n.buffers.unknown},
+                              {"buffer_problems", n.buffers.problems}});
+    }
+    j["seconds"] = s.seconds;
+    j["cores"] = s.cores;
+    j["workers"] = s.workers;
+    j["aggregate_gbps"] = s.aggregate_gbps;
+    j["per_core_gbps"] = s.per_core_gbps;
+    j["per_node_avg_gbps"] = s.per_node_avg_gbps;
+    j["node_variation_pct"] = s.node_variation_pct;
+    std::printf("%s\n", j.dump(2).c_str());
+}
+
+void run_per_node(const BenchCliOptions& o, const CLI::App& app) {
+    for (const char* opt : {"--runs", "--seconds"})
+        if (app.count(opt) > 0)
+            throw UsageError(std::string(opt) + " does not apply to --per-node (it generates --size SIZE once)");
+    NumaBenchOptions b;
+    b.bytes = parse_size_or_throw(o.size, "--size");
+    if (b.bytes == 0) throw UsageError("--size " + o.size + ": must be at least 1 byte");
+    if (b.bytes > kMaxStreamSize) throw UsageError("--size " + o.size + ": at most 2^63 - 1 bytes");
+    std::string err;
+    const auto d = parse_ratio(o.dedup, &err);
+    if (!d) throw UsageError("--dedup: " + err);
+    const auto c = parse_ratio(o.compress, &err);
+    if (!c) throw UsageError("--compress: " + err);
+    b.dedup = *d;
+    b.compress = *c;
+    b.buffer = parse_buffer(o.buffer);
+    StreamParams sp;
+    sp.size = b.bytes;
+    sp.dedup = b.dedup;
+    sp.compress = b.compress;
+    if (std::string e = validate(sp); !e.empty()) throw UsageError(e);
+    if (app.count("--workers-per-node") > 0 && (o.workers_per_node < 1 || o.workers_per_node > 4096))
+        throw UsageError("--workers-per-node must be 1..4096");
+
+    PlanRequest req;
+    if (app.count("--nodes") > 0) req.nodes = parse_node_list(o.nodes);
+    req.workers_per_node = o.workers_per_node;
+    req.buffer = b.buffer;
+    const Topology topo = discover_topology();
+    const Plan plan = make_plan(topo, req);
+    if (const std::string why = numa_bench_runnable(topo, plan); !why.empty()) throw UsageError(why);
+    const NumaBenchReport r = run_numa_bench(topo, plan, b);
+    if (o.json)
+        print_numa_json(r);
+    else
+        print_numa_text(r);
+}
+
+void run_bench_cmd(const BenchCliOptions& o, const CLI::App& app) {
     if (!o.simd.empty() && !force_kernel(o.simd))
         throw UsageError("--simd " + o.simd + ": unknown or unsupported here (available: " +
                          available_kernel_names() + ")");
+    if (o.per_node) return run_per_node(o, app);
+    for (const char* opt : {"--size", "--dedup", "--compress", "--nodes", "--workers-per-node"})
+        if (app.count(opt) > 0) throw UsageError(std::string(opt) + " needs --per-node");
     BenchOptions b;
-    b.buffer = parse_size_or_throw(o.buffer, "--buffer");
-    if (b.buffer < 4096 || b.buffer > (1ull << 30) || b.buffer % 4096 != 0)
-        throw UsageError("--buffer " + o.buffer + ": must be a multiple of 4 KiB, up to 1 GiB");
+    b.buffer = parse_buffer(o.buffer);
     if (o.runs < 1 || o.runs > 1000) throw UsageError("--runs must be 1..1000");
     if (!(o.seconds > 0 && o.seconds <= 60)) throw UsageError("--seconds must be in (0, 60]");
     b.runs = o.runs;
@@ -68,15 +257,31 @@ void run_bench_cmd(const BenchCliOptions& o) {
 void add_bench(CLI::App& app) {
     auto o = std::make_shared<BenchCliOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "bench", "Generator speed vs memset and the dgen-py core loop (one thread)");
-    cmd->add_option("--buffer", o->buffer, "Buffer filled per call (multiple of 4 KiB)")
+        "bench", "Generator speed vs memset and the dgen-py core loop (one thread); with "
+                 "--per-node, one pinned worker group per NUMA node");
+    cmd->add_option("--buffer", o->buffer,
+                    "Buffer filled per call (multiple of 4 KiB); with --per-node, per worker")
         ->type_name("SIZE")
         ->capture_default_str();
     cmd->add_option("--runs", o->runs, "Runs per figure; the median is printed")->type_name("N")->capture_default_str();
     cmd->add_option("--seconds", o->seconds, "Length of one run, seconds")->type_name("S")->capture_default_str();
     cmd->add_option("--simd", o->simd, "Force a kernel: " + available_kernel_names())->type_name("KERNEL");
     cmd->add_flag("--json", o->json, "Print the figures as JSON");
-    cmd->callback([o] { run_bench_cmd(*o); });
+    cmd->add_flag("--per-node", o->per_node,
+                  "One worker group per NUMA node, pinned, node-local buffers; generates --size in total");
+    cmd->add_option("--size", o->size, "With --per-node: bytes to generate over all nodes")
+        ->type_name("SIZE")
+        ->capture_default_str();
+    cmd->add_option("--dedup", o->dedup, "With --per-node: dedup ratio D >= 1")->type_name("D")->capture_default_str();
+    cmd->add_option("--compress", o->compress, "With --per-node: compression ratio C, 1 to 16")
+        ->type_name("C")
+        ->capture_default_str();
+    cmd->add_option("--nodes", o->nodes, "With --per-node: NUMA nodes to use, e.g. 0,1 (default: all with usable CPUs)")
+        ->type_name("LIST");
+    cmd->add_option("--workers-per-node", o->workers_per_node,
+                    "With --per-node: workers per node (default: one per usable core)")
+        ->type_name("N");
+    cmd->callback([o, cmd] { run_bench_cmd(*o, *cmd); });
 }
 
 }  // namespace dgen::cli

@@ -1,4 +1,5 @@
-// Mounting and serving one dataset: parse -> session -> signals -> mount -> loop -> unwind.
+// Mounting and serving one dataset: parse -> plan -> mount(s) -> daemonize -> INIT ->
+// pinned workers -> wait for a signal or an unmount -> unwind.
 #pragma once
 
 #include <string>
@@ -15,7 +16,11 @@ struct DaemonOptions {
 };
 
 // Returns the process exit code: 0 after a clean unmount, 1 if mounting or serving
-// failed, 2 if the config is invalid (every error printed, nothing mounted).
+// failed, 2 if the config (or its NUMA plan) is invalid: every error printed, nothing
+// mounted.
 int run_daemon(const DaemonOptions& options);
+
+// `dgenfs --show-plan CONFIG`: prints the placement plan; 0, or 2 if it cannot be met.
+int show_plan(const std::string& config);
 
 }  // namespace dgen::fs

@@ -37,6 +37,9 @@ void apply_readahead(Context& c);
 
 void log_error(const char* op, const std::exception& e);
 
+// The buffer fs::read generates into on this thread: a worker's slice of its node's pool.
+void set_thread_buffer(uint8_t* buffer, size_t size);
+
 // Runs `body`, which must end in exactly one fuse_reply_*; an exception that escapes
 // before the reply becomes EIO, so every request gets exactly one answer.
 template <class F>

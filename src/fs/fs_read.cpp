@@ -5,16 +5,21 @@
 namespace dgen::fs {
 namespace {
 
-// Each thread generates into its own buffer, allocated (and so first touched) by the
-// thread that uses it; the reply is sent from it directly.
+// Each worker generates into its own buffer from its node's pool (set_thread_buffer);
+// the reply is sent from it directly. A thread without one (the mount's own session,
+// before workers start) allocates its own, first touched by itself.
+thread_local uint8_t* t_buffer = nullptr;
+thread_local size_t t_size = 0;
+
 uint8_t* thread_buffer(size_t size) {
-    thread_local std::unique_ptr<uint8_t[]> buf;
-    thread_local size_t cap = 0;
-    if (cap < size) {
-        buf.reset(new uint8_t[size]);
-        cap = size;
+    if (size <= t_size) return t_buffer;
+    thread_local std::unique_ptr<uint8_t[]> own;
+    thread_local size_t own_size = 0;
+    if (own_size < size) {
+        own.reset(new uint8_t[size]);
+        own_size = size;
     }
-    return buf.get();
+    return own.get();
 }
 
 // Zero files reply from one shared, never-written buffer: no per-read work at all, which
@@ -26,6 +31,11 @@ const uint8_t* zeros(size_t size) {
 }
 
 }  // namespace
+
+void set_thread_buffer(uint8_t* buffer, size_t size) {
+    t_buffer = buffer;
+    t_size = size;
+}
 
 void read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
     barrier(req, "read", [&] {

@@ -15,15 +15,17 @@ void usage(FILE* out) {
     std::fprintf(out,
         "usage: dgenfs CONFIG MOUNTPOINT [-f] [-d] [-o OPTION[,OPTION...]]\n"
         "       dgenfs --check CONFIG\n"
+        "       dgenfs --show-plan CONFIG\n"
         "\n"
         "Mounts the dataset described by CONFIG (an INI file, docs/CONFIG.md) read-only at\n"
         "MOUNTPOINT. Every byte is generated on read; nothing is stored.\n"
         "\n"
         "  -f               stay in the foreground (default: become a daemon once mounted)\n"
         "  -d               foreground with libfuse debug output\n"
-        "  -s               accepted for mount.fuse3; the config's threads key decides\n"
+        "  -s               accepted for mount.fuse3; workers_per_node in the config decides\n"
         "  -o OPTIONS       mount options: ro, allow_other, auto_unmount, ... (below)\n"
         "  --check CONFIG   validate CONFIG, print what it describes, mount nothing\n"
+        "  --show-plan CONFIG  print the NUMA plan (one line per node group), mount nothing\n"
         "  -h, --help       this help\n"
         "  -V, --version    version and format\n"
         "\n"
@@ -62,6 +64,10 @@ int main(int argc, char** argv) {
         if (a == "-V" || a == "--version") {
             std::printf("dgenfs %s, format dgen1, libfuse %s\n", DGEN_VERSION, fuse_pkgversion());
             return 0;
+        }
+        if (a == "--show-plan") {
+            if (i + 1 >= argc) return std::fprintf(stderr, "dgenfs: --show-plan needs CONFIG\n"), 2;
+            return dgen::fs::show_plan(argv[i + 1]);
         }
         if (a == "--check") {
             if (i + 1 >= argc) return std::fprintf(stderr, "dgenfs: --check needs CONFIG\n"), 2;

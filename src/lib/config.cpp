@@ -301,15 +301,55 @@ const KeyDef kKeys[] = {
          if (auto x = parse_size_in(v, 0, 64u << 20, &e)) t.dataset->readahead = *x;
          return e;
      }},
-    {{"threads", "dataset", "u64", "auto", "auto or 1..256",
-      "FUSE worker threads; auto: one per CPU the process may run on"}, "",
+    {{"workers_per_node", "dataset", "u64", "auto", "auto or 1..256",
+      "FUSE worker threads per NUMA node group, each pinned to one core of its node; auto: "
+      "one per usable core"}, "",
      [](const Target& t, const std::string& v) {
          if (v == "auto") {
-             t.dataset->threads = 0;
+             t.dataset->workers_per_node = 0;
              return std::string();
          }
          std::string e;
-         if (auto x = parse_u64_in(v, 1, 256, &e)) t.dataset->threads = static_cast<uint32_t>(*x);
+         if (auto x = parse_u64_in(v, 1, 256, &e)) t.dataset->workers_per_node = static_cast<uint32_t>(*x);
+         return e;
+     }},
+    {{"numa_nodes", "dataset", "list", "all", "all, or NUMA node numbers like 0,2",
+      "NUMA nodes whose cores serve requests; all: every node with usable cores"}, "",
+     [](const Target& t, const std::string& v) {
+         t.dataset->numa_nodes.clear();
+         if (v == "all") return std::string();
+         size_t pos = 0;
+         while (pos <= v.size()) {
+             const size_t comma = v.find(',', pos);
+             const std::string item = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+             std::string e;
+             const auto x = parse_u64_in(item, 0, 4095, &e);
+             if (!x) return "numa_nodes '" + v + "': expected all or a comma list of node numbers 0..4095";
+             if (std::find(t.dataset->numa_nodes.begin(), t.dataset->numa_nodes.end(), *x) !=
+                 t.dataset->numa_nodes.end())
+                 return "numa_nodes '" + v + "': node " + item + " is listed twice";
+             t.dataset->numa_nodes.push_back(static_cast<unsigned>(*x));
+             if (comma == std::string::npos) break;
+             pos = comma + 1;
+         }
+         return std::string();
+     }},
+    {{"pool_size", "dataset", "size", "auto", "auto or 4KiB..64GiB",
+      "Buffer pool per NUMA node, bound to that node; auto: workers x max_read"}, "",
+     [](const Target& t, const std::string& v) {
+         if (v == "auto") {
+             t.dataset->pool_size = 0;
+             return std::string();
+         }
+         std::string e;
+         if (auto x = parse_size_in(v, 4096, 64ull << 30, &e)) t.dataset->pool_size = *x;
+         return e;
+     }},
+    {{"per_node_mount", "dataset", "bool", "false", "true/false, yes/no, on/off, 1/0",
+      "One mount per NUMA node group at MOUNTPOINT/node<N>, served only by that node's workers"}, "",
+     [](const Target& t, const std::string& v) {
+         std::string e;
+         if (auto x = parse_bool(v, &e)) t.dataset->per_node_mount = *x;
          return e;
      }},
     {{"max_read", "dataset", "size", "1MiB", "4KiB..1MiB, a multiple of 4KiB",

@@ -8,19 +8,19 @@
 # Each figure is the median of --runs runs, interleaved; GB = 10^9 bytes.
 #
 #   tests/bench/bench-mount.sh [--size 4GiB] [--runs 3] [--direct-io true|false]
-#                              [--threads N] [--readahead SIZE] [--fio-seconds S] [--json FILE]
+#                              [--workers N] [--readahead SIZE] [--fio-seconds S] [--json FILE]
 # Needs root (mounts, drop_caches), dgen and dgenfs (default: ./build/src/), fio.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DGEN=${DGEN:-$here/../../build/src/dgen}
 DGENFS=${DGENFS:-$here/../../build/src/dgenfs}
-size=4GiB runs=3 direct_io=true threads=1 readahead=1MiB fio_seconds=5 json=""
+size=4GiB runs=3 direct_io=true workers=auto readahead=1MiB fio_seconds=5 json=""
 while [ $# -gt 0 ]; do
     case $1 in
     --size) size=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --direct-io) direct_io=$2; shift 2 ;;
-    --threads) threads=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
     --readahead) readahead=$2; shift 2 ;;
     --fio-seconds) fio_seconds=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
@@ -49,7 +49,7 @@ cat >"$work/bench.ini" <<INI
 [dataset]
 seed = 1
 direct_io = $direct_io
-threads = $threads
+workers_per_node = $workers
 readahead = $readahead
 [file]
 path = data.bin
@@ -116,7 +116,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 kernel=$(sed -n 's/.*kernel \([a-z0-9-]*\),.*/\1/p' "$work/dgenfs.log")
 echo "dgenfs mount benchmark: $(numfmt --to=iec "$bytes")B per read, median of $runs runs"
-echo "direct_io=$direct_io threads=$threads readahead=$readahead kernel=$kernel; GB = 10^9 bytes"
+echo "direct_io=$direct_io workers_per_node=$workers readahead=$readahead kernel=$kernel; GB = 10^9 bytes"
 echo
 printf '%-34s %8s %12s %10s  %s\n' "dd bs=1M, sequential" "GB/s" "x zero-fs" "x tmpfs" "runs"
 printf '%-34s %8.2f %12s %10s  %s\n' "dgenfs, incompressible file" "$dgen" "$(ratio "$dgen" "$zero")" "$(ratio "$dgen" "$tmpfs")" "${r[dgen]# }"
@@ -133,7 +133,7 @@ printf '%-34s %8.0f %12s  %s\n' "same daemon, pattern = zero" "$fz" 1.00 "${r[fi
 if [ -n "$json" ]; then
     python3 - "$json" <<PY
 import json, sys
-json.dump({"bytes": $bytes, "runs": $runs, "direct_io": "$direct_io", "threads": $threads,
+json.dump({"bytes": $bytes, "runs": $runs, "direct_io": "$direct_io", "workers_per_node": "$workers",
            "readahead": "$readahead", "kernel": "$kernel",
            "dd_gbps": {"dgen": $dgen, "zero": $zero, "tmpfs": $tmpfs, "nbd": ${nbd:-None}},
            "fio_4k_iops": {"dgen": $fd, "zero": $fz}}, open(sys.argv[1], "w"), indent=2)

@@ -55,32 +55,61 @@ requires_fuse() {
     requires fusermount3 findmnt
 }
 
-is_mounted() { findmnt -rn -M "$1" >/dev/null 2>&1; }
+is_mounted() { findmnt -rn -M "$(realpath -m "$1")" >/dev/null 2>&1; }
+
+# DGENFS_TEST_DATASET (set by CTest for the suite's variants, e.g. "per_node_mount = true")
+# holds [dataset] lines that mount_fs adds to every config it mounts.
+with_test_dataset() {  # CONFIG -> prints the path of the config to mount
+    local config=$1
+    [ -n "${DGENFS_TEST_DATASET:-}" ] || { echo "$config"; return; }
+    local out="$config.variant.ini"
+    if grep -q '^\[dataset\]' "$config"; then
+        awk -v extra="$DGENFS_TEST_DATASET" '{print} /^\[dataset\]/ {print extra}' "$config" >"$out"
+    else
+        { echo "[dataset]"; echo "$DGENFS_TEST_DATASET"; cat "$config"; } >"$out"
+    fi
+    echo "$out"
+}
 
 # unmount_fs MNT PID: unmount if still mounted, then stop the daemon we started (by PID).
 unmount_fs() {
     local mnt=$1 pid=$2
-    if is_mounted "$mnt"; then fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true; fi
+    if is_mounted "$mnt"; then
+        mnt=$(realpath -m "$mnt")
+        fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+    fi
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
 
 # mount_fs CONFIG MNT [dgenfs options...]: runs dgenfs in the foreground (in the background
-# of this script) and waits for the mount. Sets DGENFS_PID.
+# of this script) and waits for the mount. Sets DGENFS_PID and DGENFS_LOG. In per-node
+# mode (a variant) the daemon mounts MNT.nodes/node<N>, and MNT links to the first.
 mount_fs() {
-    local config=$1 mnt=$2
+    local config mnt=$2 target=$2
+    config=$(with_test_dataset "$1")
     shift 2
-    mkdir -p "$mnt"
     local log="$TMPDIR_TEST/dgenfs.$(basename "$mnt").log"
+    DGENFS_LOG=$log
+    if grep -qE '^per_node_mount *= *(true|yes|on|1)' "$config"; then
+        target=$mnt.nodes
+        mkdir -p "$target"
+        local first
+        first=$("$DGENFS" --show-plan "$config" | sed -n 's/^node \([0-9]*\):.*/\1/p' | head -1)
+        rm -rf "$mnt"
+        ln -s "$target/node$first" "$mnt"
+    else
+        mkdir -p "$mnt"
+    fi
     # A background job of a script starts with SIGINT ignored, and libfuse leaves ignored
     # signals alone: restore the default so SIGINT reaches the daemon as from a terminal.
-    env --default-signal=INT "$DGENFS" "$config" "$mnt" -f -o auto_unmount "$@" 2>"$log" &
+    env --default-signal=INT "$DGENFS" "$config" "$target" -f -o auto_unmount "$@" 2>"$log" &
     DGENFS_PID=$!
     on_exit "unmount_fs '$mnt' $DGENFS_PID"
     for _ in $(seq 200); do
         if is_mounted "$mnt"; then
-            [ "$(findmnt -rn -M "$mnt" -o FSTYPE)" = fuse.dgenfs ] || fail "$mnt is not fuse.dgenfs"
+            [ "$(findmnt -rn -M "$(realpath "$mnt")" -o FSTYPE)" = fuse.dgenfs ] || fail "$mnt is not fuse.dgenfs"
             return 0
         fi
         kill -0 "$DGENFS_PID" 2>/dev/null || fail "dgenfs exited before mounting: $(cat "$log")"

@@ -25,7 +25,7 @@ mount_fs "$cfg" "$mnt"
 cmp -s "$TMPDIR_TEST/got" "$TMPDIR_TEST/want" ||
     fail "find differs from the config: $(diff "$TMPDIR_TEST/want" "$TMPDIR_TEST/got" | head -5)"
 [ "$(ls -R "$mnt" | grep -c '^file-')" -eq 100000 ] || fail "ls -R count"
-[ "$(find "$mnt" -type d | wc -l)" -eq $((1 + 1 + 10 + 100)) ] || fail "directory count"
+[ "$(find "$mnt/" -type d | wc -l)" -eq $((1 + 1 + 10 + 100)) ] || fail "directory count"
 # stat -f reports the set's size and entry count.
 total=$(awk '{s += $1} END {print s}' "$TMPDIR_TEST/want")
 blocks=$(stat -f -c %b "$mnt")

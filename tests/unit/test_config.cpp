@@ -63,7 +63,7 @@ std::string describe(const Config& c) {
     o << "dataset";
     params(effective_params(d, {}), d.pattern);
     o << " mtime=" << d.mtime << " direct_io=" << d.direct_io << " readahead=" << d.readahead
-      << " threads=" << d.threads << " max_read=" << d.max_read << "\n";
+      << " workers_per_node=" << d.workers_per_node << " max_read=" << d.max_read << "\n";
     for (const FileConfig& f : c.files) {
         o << "file " << f.path << " size=" << f.size;
         params(effective_params(d, f.over), effective_pattern(d, f.over));
@@ -103,7 +103,10 @@ TEST(ConfigParse, EmptySectionsGiveTheDocumentedDefaults) {
     EXPECT_EQ(c.dataset.mtime, 1767225600);  // 2026-01-01T00:00:00Z
     EXPECT_TRUE(c.dataset.direct_io);
     EXPECT_EQ(c.dataset.readahead, 1u << 20);
-    EXPECT_EQ(c.dataset.threads, 0u);  // auto
+    EXPECT_EQ(c.dataset.workers_per_node, 0u);  // auto
+    EXPECT_TRUE(c.dataset.numa_nodes.empty());
+    EXPECT_EQ(c.dataset.pool_size, 0u);
+    EXPECT_FALSE(c.dataset.per_node_mount);
     EXPECT_EQ(c.dataset.max_read, 1u << 20);
     EXPECT_TRUE(c.files.empty());
     EXPECT_TRUE(c.sets.empty());
@@ -122,7 +125,10 @@ TEST(ConfigParse, DatasetKeysTakeExactValues) {
         "mtime = 2000-02-29T12:34:56Z\n"
         "direct_io = off\n"
         "readahead = 0\n"
-        "threads = 8\n"
+        "workers_per_node = 8\n"
+        "numa_nodes = 0,2\n"
+        "pool_size = 64MiB\n"
+        "per_node_mount = yes\n"
         "max_read = 128KiB\n");
     EXPECT_EQ(c.dataset.seed, 0xDEADBEEF00000001ull);
     EXPECT_EQ(c.dataset.unit, 65536u);
@@ -132,7 +138,10 @@ TEST(ConfigParse, DatasetKeysTakeExactValues) {
     EXPECT_EQ(c.dataset.mtime, 951827696);
     EXPECT_FALSE(c.dataset.direct_io);
     EXPECT_EQ(c.dataset.readahead, 0u);
-    EXPECT_EQ(c.dataset.threads, 8u);
+    EXPECT_EQ(c.dataset.workers_per_node, 8u);
+    EXPECT_EQ(c.dataset.numa_nodes, (std::vector<unsigned>{0, 2}));
+    EXPECT_EQ(c.dataset.pool_size, 64u << 20);
+    EXPECT_TRUE(c.dataset.per_node_mount);
     EXPECT_EQ(c.dataset.max_read, 131072u);
 }
 
@@ -153,8 +162,9 @@ TEST(ConfigParse, ValueSpellings) {
     EXPECT_EQ(parse_ok("[dataset]\ndedup = 1000000").dataset.dedup, 1e6);
     EXPECT_EQ(parse_ok("[dataset]\ncompress = 16").dataset.compress, 16.0);
     EXPECT_EQ(parse_ok("[dataset]\nreadahead = 64MiB").dataset.readahead, 64u << 20);
-    EXPECT_EQ(parse_ok("[dataset]\nthreads = 256").dataset.threads, 256u);
-    EXPECT_EQ(parse_ok("[dataset]\nthreads = auto").dataset.threads, 0u);
+    EXPECT_EQ(parse_ok("[dataset]\nworkers_per_node = 256").dataset.workers_per_node, 256u);
+    EXPECT_EQ(parse_ok("[dataset]\nworkers_per_node = auto").dataset.workers_per_node, 0u);
+    EXPECT_TRUE(parse_ok("[dataset]\nnuma_nodes = all").dataset.numa_nodes.empty());
     EXPECT_EQ(parse_ok("[dataset]\nmax_read = 4KiB").dataset.max_read, 4096u);
 }
 
@@ -349,8 +359,11 @@ TEST(ConfigErrors, BadValuesQuoteKeyAndValue) {
         {"[dataset]\nmtime = 2025-02-29T00:00:00Z", {"mtime", "'2025-02-29T00:00:00Z'"}},
         {"[dataset]\nmtime = 1969-12-31T23:59:59Z", {"mtime", "'1969-12-31T23:59:59Z'"}},
         {"[dataset]\nmtime = 253402300800", {"mtime", "'253402300800'"}},
-        {"[dataset]\nthreads = 0", {"threads", "'0'", "1..256"}},
-        {"[dataset]\nthreads = 257", {"threads", "'257'", "1..256"}},
+        {"[dataset]\nworkers_per_node = 0", {"workers_per_node", "'0'", "1..256"}},
+        {"[dataset]\nnuma_nodes = 0,x", {"numa_nodes", "'0,x'", "comma list"}},
+        {"[dataset]\nnuma_nodes = 1,1", {"numa_nodes", "listed twice"}},
+        {"[dataset]\npool_size = 1KiB", {"pool_size", "4 KiB"}},
+        {"[dataset]\nworkers_per_node = 257", {"workers_per_node", "'257'", "1..256"}},
         {"[dataset]\nreadahead = 65MiB", {"readahead", "'65MiB'", "64 MiB"}},
         {"[dataset]\nmax_read = 6KiB", {"max_read", "'6KiB'", "multiple of 4 KiB"}},
         {"[dataset]\nmax_read = 2MiB", {"max_read", "'2MiB'", "1 MiB"}},
@@ -548,7 +561,7 @@ std::string minimal(const std::string& section) {
 }
 
 TEST(ConfigKeys, EveryRowIsCompleteAndUnique) {
-    const std::set<std::string> types = {"size", "ratio", "u64", "bool", "enum", "path", "pattern", "time"};
+    const std::set<std::string> types = {"size", "ratio", "u64", "bool", "enum", "list", "path", "pattern", "time"};
     std::set<std::string> names;
     ASSERT_FALSE(config_keys().empty());
     for (const ConfigKey& k : config_keys()) {

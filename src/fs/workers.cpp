@@ -1,0 +1,106 @@
+#include "workers.h"
+
+#include <fcntl.h>
+#include <linux/fuse.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace dgen::fs {
+namespace {
+
+struct BufFree {
+    void operator()(void* p) const { std::free(p); }
+};
+
+// A session for an already-open fd: libfuse's "/dev/fd/N" convention mounts nothing.
+// It gets the mount's max_read, which libfuse checks against what init() asks for.
+fuse_session* session_on_fd(int fd, Context* ctx) {
+    std::string arg0 = "dgenfs", opt = "-o", max_read = "max_read=" + std::to_string(ctx->dataset.max_read);
+    char* argv[] = {arg0.data(), opt.data(), max_read.data(), nullptr};
+    fuse_args args = FUSE_ARGS_INIT(3, argv);
+    fuse_session* se = fuse_session_new(&args, &operations(), sizeof(fuse_lowlevel_ops), ctx);
+    fuse_opt_free_args(&args);
+    if (!se) return nullptr;
+    const std::string path = "/dev/fd/" + std::to_string(fd);
+    if (fuse_session_mount(se, path.c_str()) != 0) {
+        fuse_session_destroy(se);
+        return nullptr;
+    }
+    return se;
+}
+
+}  // namespace
+
+bool answer_init(Mount& m, std::string* error) {
+    fuse_buf buf{};
+    const int n = fuse_session_receive_buf(m.session, &buf);
+    std::unique_ptr<void, BufFree> owned(buf.mem);
+    if (n <= 0) {
+        *error = "no INIT from the kernel: " + std::string(std::strerror(-n));
+        return false;
+    }
+    const auto* in = static_cast<const fuse_in_header*>(buf.mem);
+    if (static_cast<size_t>(n) < sizeof(fuse_in_header) || in->opcode != FUSE_INIT) {
+        *error = "the first request was not INIT";
+        return false;
+    }
+    const char* bytes = static_cast<const char*>(buf.mem);
+    m.init_request.assign(bytes, bytes + n);
+    fuse_session_process_buf(m.session, &buf);
+    return true;
+}
+
+void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index,
+                unsigned worker_index, const NodePool& pool, size_t buffer_size,
+                WorkerReport& r, void (*done)(WorkerReport&)) {
+    const Worker& w = group.workers[worker_index];
+    r.group = group_index;
+    r.index = worker_index;
+    r.node = group.node;
+    r.tid = static_cast<pid_t>(syscall(SYS_gettid));
+    r.cpus = cpu_list(w.cpus);
+    // Pin first, then touch the buffer: its pages are then allocated on this node.
+    r.error = pin_thread(w.cpus, group.node);
+    uint8_t* buffer = pool.slice(worker_index, buffer_size);
+    std::memset(buffer, 0, buffer_size);
+    r.buffer_node = node_of(buffer);
+    set_thread_buffer(buffer, buffer_size);
+
+    const int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
+    uint32_t master = static_cast<uint32_t>(fuse_session_fd(mount.session));
+    fuse_session* se = nullptr;
+    if (fd < 0) {
+        r.error = std::string("open /dev/fuse: ") + std::strerror(errno);
+    } else if (ioctl(fd, FUSE_DEV_IOC_CLONE, &master) != 0) {
+        r.error = std::string("FUSE_DEV_IOC_CLONE: ") + std::strerror(errno);
+        ::close(fd);
+    } else if (!(se = session_on_fd(fd, mount.context))) {
+        r.error = "cannot start a session on the cloned /dev/fuse fd";
+        ::close(fd);
+    }
+    // One line per worker, from the worker itself: tests compare it with
+    // /proc/PID/task/TID/status and /proc/PID/numa_maps.
+    std::fprintf(stderr, "dgenfs: worker %u.%u: node %u, cpus %s, tid %d, buffer on node %d%s%s\n",
+                 group_index, worker_index, group.node, r.cpus.c_str(), static_cast<int>(r.tid),
+                 r.buffer_node, r.error.empty() ? "" : ", error: ", r.error.c_str());
+    if (se) {
+        std::vector<char> init(mount.init_request);  // process_buf may write into it
+        fuse_buf replay{};
+        replay.size = init.size();
+        replay.mem = init.data();
+        fuse_session_process_buf(se, &replay);
+        fuse_session_loop(se);  // until the connection ends (unmount or abort)
+        fuse_session_destroy(se);  // closes the cloned fd
+    }
+    set_thread_buffer(nullptr, 0);
+    done(r);
+}
+
+}  // namespace dgen::fs
