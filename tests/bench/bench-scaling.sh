@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Scaling through the mount (a benchmark, not a test): aggregate `dd bs=1M` throughput with
+# 1, 2, ... N concurrent readers, each reading its own incompressible file. With
+# --per-node, dgenfs mounts one MOUNTPOINT/node<K> per NUMA node and reader i is pinned
+# (taskset) to node i mod nodes and reads that node's mount: the seed study's zero
+# cross-node layout. Each figure is the median of --runs runs; GB = 10^9 bytes.
+#
+#   tests/bench/bench-scaling.sh [--size 4GiB] [--readers N] [--runs 3] [--per-node]
+# Needs root, dgen and dgenfs (default: ./build/src/).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+DGENFS=${DGENFS:-$here/../../build/src/dgenfs}
+size=4GiB readers=$(nproc) runs=3 per_node=false
+while [ $# -gt 0 ]; do
+    case $1 in
+    --size) size=$2; shift 2 ;;
+    --readers) readers=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --per-node) per_node=true; shift ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-scaling.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench-scaling.sh: needs root" >&2; exit 2; }
+[ -x "$DGENFS" ] || { echo "bench-scaling.sh: no $DGENFS (build first)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/dgen-scaling.XXXXXX)
+pid=""
+cleanup() {
+    for m in $(findmnt -rn -o TARGET | grep "^$work/" || true); do fusermount3 -u "$m" || umount -l "$m"; done
+    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+{
+    printf '[dataset]\nseed = 7\nper_node_mount = %s\n' "$per_node"
+    for i in $(seq 0 $((readers - 1))); do printf '[file]\npath = r%d.bin\nsize = %s\n' "$i" "$size"; done
+} >"$work/scaling.ini"
+"$DGENFS" --show-plan "$work/scaling.ini" >"$work/plan"
+nodes=($(sed -n 's/^node \([0-9]*\):.*/\1/p' "$work/plan"))
+mkdir -p "$work/mnt"
+"$DGENFS" "$work/scaling.ini" "$work/mnt" -f -o auto_unmount 2>"$work/dgenfs.log" &
+pid=$!
+mount_of() {  # reader i -> "mountpoint cpus"
+    local node=${nodes[$(($1 % ${#nodes[@]}))]}
+    local cpus
+    cpus=$(sed -n "s/^node $node: cpus \([^ ]*\) .*/\1/p" "$work/plan")
+    if [ "$per_node" = true ]; then echo "$work/mnt/node$node $cpus"; else echo "$work/mnt $cpus"; fi
+}
+for i in $(seq 0 $((readers - 1))); do
+    read -r m _ <<<"$(mount_of "$i")"
+    for _ in $(seq 200); do findmnt -rn -M "$m" >/dev/null && break; sleep 0.05; done
+    findmnt -rn -M "$m" >/dev/null || { cat "$work/dgenfs.log" >&2; exit 1; }
+done
+bytes=$(stat -c %s "$(mount_of 0 | cut -d' ' -f1)/r0.bin")
+
+# run R: R readers at once; prints aggregate GB/s.
+run() {
+    local r=$1 t0 t1 pids=()
+    t0=$(date +%s.%N)
+    for i in $(seq 0 $((r - 1))); do
+        read -r m cpus <<<"$(mount_of "$i")"
+        taskset -c "$cpus" dd if="$m/r$i.bin" of=/dev/null bs=1M status=none &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    t1=$(date +%s.%N)
+    awk -v b="$bytes" -v r="$r" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.3f", b * r / (t1 - t0) / 1e9}'
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+declare -A res
+for _ in $(seq "$runs"); do
+    for r in $(seq 1 "$readers"); do res[$r]+=" $(run "$r")"; done
+done
+echo "dgenfs scaling: $(numfmt --to=iec "$bytes")B per reader, per_node_mount=$per_node, median of $runs runs"
+sed 's/^/  plan: /' "$work/plan"
+echo
+printf '%-8s %12s %12s  %s\n' readers "GB/s" "x 1 reader" runs
+one=$(echo "${res[1]}" | median)
+for r in $(seq 1 "$readers"); do
+    m=$(echo "${res[$r]}" | median)
+    printf '%-8s %12.2f %12.2f  %s\n' "$r" "$m" "$(awk -v a="$m" -v b="$one" 'BEGIN {print a / b}')" "${res[$r]# }"
+done
