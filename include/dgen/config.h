@@ -71,6 +71,8 @@ struct SetConfig {
     int line = 0;
 };
 
+inline constexpr size_t kMaxSets = 65535;  // inode numbers give a set 16 bits
+
 struct Config {
     std::string source;  // file name, for messages
     DatasetConfig dataset;

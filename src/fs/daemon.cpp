@@ -1,7 +1,9 @@
 #include "daemon.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,9 +22,10 @@
 namespace dgen::fs {
 namespace {
 
-// Signals and worker exits both wake the main thread through this pipe.
+// Signals and worker events wake the main thread through this pipe.
 int g_wake[2] = {-1, -1};
 std::atomic<int> g_signal{0};
+std::atomic<bool> g_stopping{false};
 
 void on_signal(int sig) {
     g_signal.store(sig);
@@ -30,13 +33,15 @@ void on_signal(int sig) {
     (void)!::write(g_wake[1], &c, 1);
 }
 
-void on_worker_done(WorkerReport& r) {
-    (void)r;
-    const char c = 'w';
+void on_interrupt(int) {}  // SIGUSR1: only makes a worker's blocking read return EINTR
+
+void notify_main(WorkerReport&, WorkerEvent e) {
+    const char c = static_cast<char>(e);
     (void)!::write(g_wake[1], &c, 1);
 }
 
-// Like libfuse: a signal the parent set to "ignore" stays ignored.
+// Like libfuse: a signal the parent set to "ignore" stays ignored. No SA_RESTART for
+// SIGUSR1, so it interrupts a worker's read; the others only write to the pipe.
 void install_signal_handlers() {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
         struct sigaction old {};
@@ -44,26 +49,77 @@ void install_signal_handlers() {
         if (old.sa_handler == SIG_IGN) continue;
         struct sigaction sa {};
         sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESTART;
         sigemptyset(&sa.sa_mask);
         sigaction(sig, &sa, nullptr);
     }
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);
 }
 
-// "major:minor" of the filesystem mounted at `mountpoint`, from /proc/self/mountinfo
-// (stat() on the mountpoint would wait for our own INIT reply).
-std::string mount_device(const std::string& mountpoint) {
-    char real[PATH_MAX];
-    if (!realpath(mountpoint.c_str(), real)) return {};
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line, found;
-    while (std::getline(in, line)) {
-        std::istringstream f(line);
-        std::string id, parent, dev, root, point;
-        f >> id >> parent >> dev >> root >> point;
-        if (point == real) found = dev;  // the last mount on the path is ours
+// Reads one event from the wake pipe, waiting at most `ms` (-1: forever); 0 on timeout.
+char next_event(int ms) {
+    for (;;) {
+        pollfd p{g_wake[0], POLLIN, 0};
+        const int n = ::poll(&p, 1, ms);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0;
+        char c = 0;
+        if (::read(g_wake[0], &c, 1) == 1) return c;
     }
-    return found;
+}
+
+// Daemon mode without losing errors: fork before mounting; the parent waits on a pipe
+// and exits with the status the child reports once it serves (or fails).
+class Daemonizer {
+public:
+    // Returns false in the parent after it has collected `*exit_code`.
+    bool start(int* exit_code) {
+        if (::pipe2(pipe_, O_CLOEXEC) != 0) {
+            *exit_code = 1;
+            return false;
+        }
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            *exit_code = 1;
+            return false;
+        }
+        if (pid > 0) {
+            ::close(pipe_[1]);
+            char status = 1;
+            *exit_code = ::read(pipe_[0], &status, 1) == 1 ? status : 1;
+            return false;
+        }
+        ::close(pipe_[0]);
+        ::setsid();
+        return true;
+    }
+    // In the child: tell the parent how it went; once serving, drop the terminal.
+    void report(int status) {
+        if (pipe_[1] < 0) return;
+        const char c = static_cast<char>(status);
+        (void)!::write(pipe_[1], &c, 1);
+        ::close(pipe_[1]);
+        pipe_[1] = -1;
+        if (status != 0) return;
+        (void)!::chdir("/");
+        const int null = ::open("/dev/null", O_RDWR);
+        for (int fd : {0, 1, 2}) ::dup2(null, fd);
+        if (null > 2) ::close(null);
+    }
+
+private:
+    int pipe_[2] = {-1, -1};
+};
+
+// "major:minor" of the mounted filesystem; stat() is safe once workers answer.
+std::string mount_device(const std::string& mountpoint) {
+    struct stat st {};
+    if (::stat(mountpoint.c_str(), &st) != 0) return {};
+    return std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
 }
 
 // Ends a connection whose mount is gone or busy, so every worker's read returns.
@@ -97,6 +153,165 @@ struct SessionDeleter {
     void operator()(fuse_session* se) const { fuse_session_destroy(se); }
 };
 
+// The dataset, its plan and the mounts; everything the worker threads refer to lives here
+// and outlives them.
+class Server {
+public:
+    Server(const DaemonOptions& o, const Config& config, const Plan& plan, const Topology& topo)
+        : o_(o), config_(config), plan_(plan), topo_(topo), ns_(config) {}
+    ~Server() { stop(); }
+
+    // Mount every mountpoint; false (and everything undone) on failure.
+    bool mount(const std::vector<std::string>& points);
+    // Answer INIT, start the workers, wait until each serves. Returns an exit code
+    // (0 = serving).
+    int start();
+    // Serve until a signal, or until a mount goes away; then stop. Returns the exit code.
+    int serve();
+
+private:
+    void stop();
+
+    const DaemonOptions& o_;
+    const Config& config_;
+    const Plan& plan_;
+    const Topology& topo_;
+    const Namespace ns_;
+    std::vector<std::string> args_;
+    std::vector<std::unique_ptr<Context>> contexts_;
+    std::vector<std::unique_ptr<fuse_session, SessionDeleter>> sessions_;
+    std::vector<Mount> mounts_;
+    std::vector<std::unique_ptr<NodePool>> pools_;
+    std::vector<std::unique_ptr<WorkerReport>> reports_;
+    std::vector<std::thread> threads_;
+    size_t done_ = 0;
+    bool stopped_ = false;
+};
+
+bool Server::mount(const std::vector<std::string>& points) {
+    args_ = {"dgenfs", "-o",
+             "fsname=dgenfs,subtype=dgenfs,default_permissions,max_read=" +
+                 std::to_string(config_.dataset.max_read)};
+    if (o_.debug) args_.push_back("-d");
+    args_.insert(args_.end(), o_.fuse_args.begin(), o_.fuse_args.end());
+    for (const std::string& point : points) {
+        auto ctx = std::make_unique<Context>();
+        ctx->ns = &ns_;
+        ctx->dataset = config_.dataset;
+        ctx->uid = getuid();
+        ctx->gid = getgid();
+        std::vector<std::string> a(args_);
+        std::vector<char*> argv;
+        for (std::string& s : a) argv.push_back(s.data());
+        fuse_args fa = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+        std::unique_ptr<fuse_session, SessionDeleter> se(
+            fuse_session_new(&fa, &operations(), sizeof(fuse_lowlevel_ops), ctx.get()));
+        fuse_opt_free_args(&fa);
+        if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) return false;  // libfuse said why
+        mounts_.push_back({point, se.get(), -1, {}, ctx.get(), args_});
+        contexts_.push_back(std::move(ctx));
+        sessions_.push_back(std::move(se));
+    }
+    return true;
+}
+
+int Server::start() {
+    size_t workers = 0;
+    for (const NodeGroup& g : plan_.groups) workers += g.workers.size();
+    std::fprintf(stderr, "dgenfs: %s on %s: %llu files, %s, kernel %s, %s, %zu worker%s\n",
+                 o_.config.c_str(), o_.mountpoint.c_str(),
+                 static_cast<unsigned long long>(ns_.total_files()),
+                 format_size(ns_.total_bytes()).c_str(), active_kernel().name,
+                 config_.dataset.direct_io ? "direct I/O" : "page cache", workers,
+                 workers == 1 ? "" : "s");
+    std::istringstream plan_lines(format_plan(plan_, topo_));
+    for (std::string line; std::getline(plan_lines, line);) std::fprintf(stderr, "dgenfs: %s\n", line.c_str());
+    for (Mount& m : mounts_) {
+        std::string error;
+        if (!answer_init(m, &error)) {
+            std::fprintf(stderr, "dgenfs: %s: %s\n", m.mountpoint.c_str(), error.c_str());
+            return 1;
+        }
+    }
+    // Pools first (reserved and bound, untouched), then workers, with the signals this
+    // thread handles blocked so that they are delivered here.
+    for (const NodeGroup& g : plan_.groups) {
+        pools_.push_back(std::make_unique<NodePool>(g.node, g.pool_size));
+        if (!pools_.back()->warning().empty())
+            std::fprintf(stderr, "dgenfs: node %u pool: %s\n", g.node, pools_.back()->warning().c_str());
+    }
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, sig);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    for (unsigned gi = 0; gi < plan_.groups.size(); ++gi) {
+        const NodeGroup& g = plan_.groups[gi];
+        const Mount& m = mounts_[plan_.per_node_mount ? gi : 0];
+        for (unsigned wi = 0; wi < g.workers.size(); ++wi) {
+            reports_.push_back(std::make_unique<WorkerReport>());
+            threads_.emplace_back(run_worker, std::cref(m), std::cref(g), gi, wi,
+                                  std::cref(*pools_[gi]), config_.dataset.max_read,
+                                  std::ref(*reports_.back()), notify_main, std::cref(g_stopping));
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    // Every worker reports Ready, or Done if it could not start. Nothing is unmounted
+    // before all have cloned their fd.
+    size_t ready = 0;
+    while (ready + done_ < threads_.size()) {
+        const char c = next_event(-1);
+        if (c == static_cast<char>(WorkerEvent::Ready)) ++ready;
+        if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
+    }
+    if (done_ > 0) return 1;
+    for (size_t i = 0; i < mounts_.size(); ++i) contexts_[i]->bdi = mount_device(mounts_[i].mountpoint);
+    return 0;
+}
+
+int Server::serve() {
+    // A signal, or a worker whose loop ended: its mount was unmounted or aborted.
+    char c = 0;
+    while (c != 's' && c != static_cast<char>(WorkerEvent::Done)) c = next_event(-1);
+    if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
+    stop();
+    for (const auto& r : reports_)
+        if (!r->error.empty()) return 1;
+    return 0;
+}
+
+// Unmount everything, end the connections, and make sure every worker returns: a busy
+// lazy unmount or a missing fusectl could leave one blocked in read, so after two
+// seconds the stragglers are interrupted directly.
+void Server::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    g_stopping.store(true);
+    for (size_t i = 0; i < sessions_.size(); ++i) {
+        fuse_session_unmount(sessions_[i].get());
+        abort_connection(contexts_[i]->bdi);
+    }
+    while (done_ < threads_.size()) {
+        const char c = next_event(2000);
+        if (c == static_cast<char>(WorkerEvent::Done)) {
+            ++done_;
+        } else if (c == 0) {
+            for (auto& r : reports_) interrupt_worker(*r, SIGUSR1);
+        }
+    }
+    for (std::thread& t : threads_) t.join();
+    for (const auto& r : reports_)
+        if (!r->error.empty())
+            std::fprintf(stderr, "dgenfs: worker %u.%u: %s\n", r->group, r->index, r->error.c_str());
+}
+
+// A user's -o max_read would make libfuse refuse INIT (it must equal what init() asks
+// for); the config's max_read is the one place to set it.
+bool user_sets_max_read(const std::vector<std::string>& args) {
+    for (const std::string& a : args)
+        if (a.find("max_read=") != std::string::npos) return true;
+    return false;
+}
+
 }  // namespace
 
 int show_plan(const std::string& path) {
@@ -108,7 +323,20 @@ int show_plan(const std::string& path) {
     return plan.error.empty() ? 0 : 2;
 }
 
-int run_daemon(const DaemonOptions& o) {
+int run_daemon(const DaemonOptions& opts) {
+    DaemonOptions o = opts;
+    if (user_sets_max_read(o.fuse_args)) {
+        std::fprintf(stderr, "dgenfs: -o max_read: set max_read in the config's [dataset] instead\n");
+        return 2;
+    }
+    // An absolute, resolved mountpoint: the daemon changes to "/" and must unmount what it
+    // mounted; resolving after mounting would wait on our own unanswered INIT.
+    char real[PATH_MAX];
+    if (!::realpath(o.mountpoint.c_str(), real)) {
+        std::fprintf(stderr, "dgenfs: mountpoint %s: %s\n", o.mountpoint.c_str(), std::strerror(errno));
+        return 1;
+    }
+    o.mountpoint = real;
     Config config;
     if (!load(o.config, config)) return 2;
     const Topology topo = discover_topology();
@@ -117,128 +345,39 @@ int run_daemon(const DaemonOptions& o) {
         std::fprintf(stderr, "dgenfs: NUMA plan: %s; nothing mounted\n", plan.error.c_str());
         return 2;
     }
-    const Namespace ns(config);
-
-    // One mount for all groups, or one per group at MOUNTPOINT/node<N>.
-    std::vector<std::string> points;
+    std::vector<std::string> points, made;  // made: node<N> directories to remove at exit
     if (plan.per_node_mount) {
         for (const NodeGroup& g : plan.groups) {
             const std::string p = o.mountpoint + "/node" + std::to_string(g.node);
-            ::mkdir(p.c_str(), 0755);  // an existing one is fine; mounting reports real errors
+            if (::mkdir(p.c_str(), 0755) == 0) made.push_back(p);  // EEXIST is fine
             points.push_back(p);
         }
     } else {
         points.push_back(o.mountpoint);
     }
-    std::vector<std::string> argv_s{"dgenfs", "-o",
-        "fsname=dgenfs,subtype=dgenfs,default_permissions,max_read=" +
-            std::to_string(config.dataset.max_read)};
-    if (o.debug) argv_s.push_back("-d");
-    argv_s.insert(argv_s.end(), o.fuse_args.begin(), o.fuse_args.end());
 
-    std::vector<std::unique_ptr<Context>> contexts;
-    std::vector<std::unique_ptr<fuse_session, SessionDeleter>> sessions;
-    std::vector<Mount> mounts;
-    auto unmount_all = [&] {
-        for (size_t i = 0; i < sessions.size(); ++i) {
-            fuse_session_unmount(sessions[i].get());
-            abort_connection(contexts[i]->bdi);
-        }
-    };
-    for (const std::string& point : points) {
-        auto ctx = std::make_unique<Context>();
-        ctx->ns = &ns;
-        ctx->dataset = config.dataset;
-        ctx->uid = getuid();
-        ctx->gid = getgid();
-        std::vector<char*> argv;
-        for (std::string& s : argv_s) argv.push_back(s.data());
-        fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
-        std::unique_ptr<fuse_session, SessionDeleter> se(
-            fuse_session_new(&args, &operations(), sizeof(fuse_lowlevel_ops), ctx.get()));
-        fuse_opt_free_args(&args);
-        if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) {
-            unmount_all();
-            return 1;  // libfuse printed why (bad option, bad mountpoint, no /dev/fuse)
-        }
-        ctx->bdi = mount_device(point);
-        mounts.push_back({point, se.get(), {}, ctx.get()});
-        contexts.push_back(std::move(ctx));
-        sessions.push_back(std::move(se));
-    }
-    size_t workers = 0;
-    for (const NodeGroup& g : plan.groups) workers += g.workers.size();
-    std::fprintf(stderr, "dgenfs: %s on %s: %llu files, %s, kernel %s, %s, %zu worker%s\n",
-                 o.config.c_str(), o.mountpoint.c_str(),
-                 static_cast<unsigned long long>(ns.total_files()),
-                 format_size(ns.total_bytes()).c_str(), active_kernel().name,
-                 config.dataset.direct_io ? "direct I/O" : "page cache", workers,
-                 workers == 1 ? "" : "s");
-    std::istringstream plan_lines(format_plan(plan, topo));
-    for (std::string line; std::getline(plan_lines, line);) std::fprintf(stderr, "dgenfs: %s\n", line.c_str());
-
-    // Threads do not survive fork: daemonize before INIT and before any worker starts.
-    if (!o.foreground && fuse_daemonize(0) != 0) {
-        unmount_all();
-        return 1;
-    }
-    if (::pipe2(g_wake, O_CLOEXEC) != 0) {
-        unmount_all();
-        return 1;
-    }
+    Daemonizer daemon;
+    int parent_exit = 0;
+    if (!o.foreground && !daemon.start(&parent_exit)) return parent_exit;
+    if (::pipe2(g_wake, O_CLOEXEC) != 0) return 1;
     install_signal_handlers();
-    for (Mount& m : mounts) {
-        std::string error;
-        if (!answer_init(m, &error)) {
-            std::fprintf(stderr, "dgenfs: %s: %s\n", m.mountpoint.c_str(), error.c_str());
-            unmount_all();
+    int rc = 1;
+    try {
+        Server server(o, config, plan, topo);
+        if (!server.mount(points)) {
+            daemon.report(1);
             return 1;
         }
+        rc = server.start();
+        daemon.report(rc);
+        if (rc == 0) rc = server.serve();
+    } catch (const std::exception& e) {  // e.g. a pool that cannot be mapped
+        std::fprintf(stderr, "dgenfs: %s\n", e.what());
+        daemon.report(1);
+        rc = 1;
     }
-
-    // Workers: pools first (reserved, bound, untouched), then threads with signals blocked
-    // so that only this thread handles them.
-    std::vector<std::unique_ptr<NodePool>> pools;
-    for (const NodeGroup& g : plan.groups) {
-        pools.push_back(std::make_unique<NodePool>(g.node, g.pool_size));
-        if (!pools.back()->warning().empty())
-            std::fprintf(stderr, "dgenfs: node %u pool: %s\n", g.node, pools.back()->warning().c_str());
-    }
-    sigset_t block, old;
-    sigemptyset(&block);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, sig);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    std::vector<WorkerReport> reports(workers);
-    std::vector<std::thread> threads;
-    size_t k = 0;
-    for (unsigned gi = 0; gi < plan.groups.size(); ++gi) {
-        const NodeGroup& g = plan.groups[gi];
-        const Mount& m = mounts[plan.per_node_mount ? gi : 0];
-        for (unsigned wi = 0; wi < g.workers.size(); ++wi, ++k)
-            threads.emplace_back(run_worker, std::cref(m), std::cref(g), gi, wi,
-                                 std::cref(*pools[gi]), config.dataset.max_read,
-                                 std::ref(reports[k]), on_worker_done);
-    }
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
-
-    // Wait for a signal, or for a worker to stop (its mount was unmounted or aborted).
-    for (;;) {
-        pollfd p{g_wake[0], POLLIN, 0};
-        if (::poll(&p, 1, -1) < 0 && errno == EINTR) continue;
-        char c = 0;
-        if (::read(g_wake[0], &c, 1) == 1) break;
-    }
-    const int sig = g_signal.load();
-    unmount_all();
-    for (std::thread& t : threads) t.join();
-    bool failed = false;
-    for (const WorkerReport& r : reports) {
-        if (r.error.empty()) continue;
-        failed = true;
-        std::fprintf(stderr, "dgenfs: worker %u.%u: %s\n", r.group, r.index, r.error.c_str());
-    }
-    (void)sig;  // a signal or an unmount: both are a clean stop
-    return failed ? 1 : 0;
+    for (const std::string& p : made) ::rmdir(p.c_str());  // unmounted by now; only if empty
+    return rc;
 }
 
 }  // namespace dgen::fs

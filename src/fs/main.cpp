@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
         } else if (a == "-d") {
             o.foreground = o.debug = true;
         } else if (a == "-s") {
-            // single-threaded is what `threads = 1` in the config already means
+            // accepted for mount.fuse3; workers_per_node in the config sets the workers
         } else if (a == "-o" || a.rfind("-o", 0) == 0) {
             const std::string opts = a == "-o" ? (i + 1 < argc ? argv[++i] : "") : a.substr(2);
             if (opts.empty()) return std::fprintf(stderr, "dgenfs: -o needs options\n"), 2;

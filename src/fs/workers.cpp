@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
@@ -20,12 +21,14 @@ struct BufFree {
 };
 
 // A session for an already-open fd: libfuse's "/dev/fd/N" convention mounts nothing.
-// It gets the mount's max_read, which libfuse checks against what init() asks for.
-fuse_session* session_on_fd(int fd, Context* ctx) {
-    std::string arg0 = "dgenfs", opt = "-o", max_read = "max_read=" + std::to_string(ctx->dataset.max_read);
-    char* argv[] = {arg0.data(), opt.data(), max_read.data(), nullptr};
-    fuse_args args = FUSE_ARGS_INIT(3, argv);
-    fuse_session* se = fuse_session_new(&args, &operations(), sizeof(fuse_lowlevel_ops), ctx);
+// It gets the mount's own options: libfuse checks max_read against init(), and enforces
+// allow_root and debug output per session.
+fuse_session* session_on_fd(int fd, const Mount& m) {
+    std::vector<std::string> a(m.session_args);
+    std::vector<char*> argv;
+    for (std::string& s : a) argv.push_back(s.data());
+    fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+    fuse_session* se = fuse_session_new(&args, &operations(), sizeof(fuse_lowlevel_ops), m.context);
     fuse_opt_free_args(&args);
     if (!se) return nullptr;
     const std::string path = "/dev/fd/" + std::to_string(fd);
@@ -54,53 +57,85 @@ bool answer_init(Mount& m, std::string* error) {
     const char* bytes = static_cast<const char*>(buf.mem);
     m.init_request.assign(bytes, bytes + n);
     fuse_session_process_buf(m.session, &buf);
+    if (fuse_session_exited(m.session)) {  // libfuse refused the negotiation (it said why)
+        *error = "INIT failed";
+        return false;
+    }
+    m.fd = fuse_session_fd(m.session);
     return true;
+}
+
+void interrupt_worker(WorkerReport& r, int signal) {
+    std::lock_guard<std::mutex> g(r.lock);
+    if (!r.session) return;
+    fuse_session_exit(r.session);
+    pthread_kill(r.thread, signal);
 }
 
 void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index,
                 unsigned worker_index, const NodePool& pool, size_t buffer_size,
-                WorkerReport& r, void (*done)(WorkerReport&)) {
+                WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping) {
     const Worker& w = group.workers[worker_index];
     r.group = group_index;
     r.index = worker_index;
     r.node = group.node;
     r.tid = static_cast<pid_t>(syscall(SYS_gettid));
+    r.thread = pthread_self();
     r.cpus = cpu_list(w.cpus);
     // Pin first, then touch the buffer: its pages are then allocated on this node.
-    r.error = pin_thread(w.cpus, group.node);
+    r.warning = pin_thread(w.cpus, group.node);
     uint8_t* buffer = pool.slice(worker_index, buffer_size);
     std::memset(buffer, 0, buffer_size);
     r.buffer_node = node_of(buffer);
     set_thread_buffer(buffer, buffer_size);
 
     const int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
-    uint32_t master = static_cast<uint32_t>(fuse_session_fd(mount.session));
+    uint32_t master = static_cast<uint32_t>(mount.fd);
     fuse_session* se = nullptr;
     if (fd < 0) {
         r.error = std::string("open /dev/fuse: ") + std::strerror(errno);
     } else if (ioctl(fd, FUSE_DEV_IOC_CLONE, &master) != 0) {
         r.error = std::string("FUSE_DEV_IOC_CLONE: ") + std::strerror(errno);
         ::close(fd);
-    } else if (!(se = session_on_fd(fd, mount.context))) {
+    } else if (!(se = session_on_fd(fd, mount))) {
         r.error = "cannot start a session on the cloned /dev/fuse fd";
         ::close(fd);
     }
     // One line per worker, from the worker itself: tests compare it with
     // /proc/PID/task/TID/status and /proc/PID/numa_maps.
-    std::fprintf(stderr, "dgenfs: worker %u.%u: node %u, cpus %s, tid %d, buffer on node %d%s%s\n",
-                 group_index, worker_index, group.node, r.cpus.c_str(), static_cast<int>(r.tid),
-                 r.buffer_node, r.error.empty() ? "" : ", error: ", r.error.c_str());
     if (se) {
         std::vector<char> init(mount.init_request);  // process_buf may write into it
         fuse_buf replay{};
         replay.size = init.size();
         replay.mem = init.data();
         fuse_session_process_buf(se, &replay);
-        fuse_session_loop(se);  // until the connection ends (unmount or abort)
+        if (fuse_session_exited(se)) {
+            r.error = "the replayed INIT was refused";
+            fuse_session_destroy(se);
+            se = nullptr;
+        }
+    }
+    std::fprintf(stderr, "dgenfs: worker %u.%u: node %u, cpus %s, tid %d, buffer on node %d%s%s%s%s\n",
+                 group_index, worker_index, group.node, r.cpus.c_str(), static_cast<int>(r.tid),
+                 r.buffer_node, r.warning.empty() ? "" : ", warning: ", r.warning.c_str(),
+                 r.error.empty() ? "" : ", error: ", r.error.c_str());
+    if (se) {
+        {
+            std::lock_guard<std::mutex> g(r.lock);
+            r.session = se;
+        }
+        notify(r, WorkerEvent::Ready);
+        const int rc = fuse_session_loop(se);  // until the connection ends (unmount or abort)
+        if (rc != 0 && !stopping.load())
+            r.error = std::string("stopped serving: ") + std::strerror(rc < 0 ? -rc : rc);
+        {
+            std::lock_guard<std::mutex> g(r.lock);
+            r.session = nullptr;
+        }
         fuse_session_destroy(se);  // closes the cloned fd
     }
     set_thread_buffer(nullptr, 0);
-    done(r);
+    notify(r, WorkerEvent::Done);
 }
 
 }  // namespace dgen::fs

@@ -12,8 +12,11 @@
 // request in the kernel and is dropped (ENOENT), which libfuse ignores.
 #pragma once
 
+#include <pthread.h>
 #include <sys/types.h>
 
+#include <atomic>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,25 +30,40 @@ namespace dgen::fs {
 struct Mount {
     std::string mountpoint;
     fuse_session* session = nullptr;
+    int fd = -1;                     // the session's /dev/fuse fd, read before workers start
     std::vector<char> init_request;  // the kernel's INIT, replayed into worker sessions
     Context* context = nullptr;
+    std::vector<std::string> session_args;  // the mount's libfuse options (allow_root, -d, ...)
 };
 
 struct WorkerReport {
     unsigned group = 0, index = 0, node = 0;
     pid_t tid = 0;
+    pthread_t thread{};
     std::string cpus;
     int buffer_node = -1;
-    std::string error;
+    std::string warning;  // served anyway (e.g. could not pin)
+    std::string error;    // could not serve, or stopped on an error
+    // While serving: the worker's session, so teardown can stop a worker stuck in read.
+    std::mutex lock;
+    fuse_session* session = nullptr;
 };
+
+// Makes a worker's loop return: its session's exit flag, then a signal to interrupt read.
+void interrupt_worker(WorkerReport& r, int signal);
+
+// Events a worker sends to the main thread.
+enum class WorkerEvent : char { Ready = 'r', Done = 'w' };
+using WorkerNotify = void (*)(WorkerReport&, WorkerEvent);
 
 // Reads and answers the mount's INIT on the calling thread, keeping a copy.
 bool answer_init(Mount& m, std::string* error);
 
-// Runs one worker to completion (until its mount's connection ends). `done` is called
-// from the worker thread when its loop returns, with the report filled.
+// Runs one worker to completion (until its mount's connection ends). `notify` gets Ready
+// once it serves (or Done at once if it cannot), then Done when its loop returns.
+// `stopping` tells it that an error from the loop is the teardown, not a failure.
 void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index,
                 unsigned worker_index, const NodePool& pool, size_t buffer_size,
-                WorkerReport& report, void (*done)(WorkerReport&));
+                WorkerReport& report, WorkerNotify notify, const std::atomic<bool>& stopping);
 
 }  // namespace dgen::fs

@@ -547,6 +547,9 @@ struct Parser {
             s.kind = kSet;
             s.index = cfg.sets.size();
             cfg.sets.emplace_back().line = line;
+            // Inode numbers carry the set's number in 16 bits (namespace.h).
+            if (cfg.sets.size() == kMaxSets + 1)
+                error(line, "more than " + std::to_string(kMaxSets) + " [set] sections");
         } else {
             s.known = false;
             error(line, "unknown section [" + name + "]" +

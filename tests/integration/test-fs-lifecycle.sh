@@ -35,4 +35,65 @@ for _ in $(seq 100); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sl
 rc=0
 "$DGENFS" "$cfg" "$TMPDIR_TEST/no-such-dir" -f 2>"$TMPDIR_TEST/err" || rc=$?
 [ "$rc" -eq 1 ] || fail "bad mountpoint: exit $rc: $(cat "$TMPDIR_TEST/err")"
+rc=0
+"$DGENFS" "$cfg" "$TMPDIR_TEST/no-such-dir" 2>"$TMPDIR_TEST/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "bad mountpoint, daemon mode: exit $rc"
+
+# Regression: a mountpoint with a trailing slash hung the daemon (resolving it after
+# mounting waited on our own unanswered INIT).
+mkdir -p "$TMPDIR_TEST/slash"
+timeout 20 env --default-signal=INT "$DGENFS" "$cfg" "$TMPDIR_TEST/slash/" -f -o auto_unmount 2>/dev/null &
+spid=$!
+on_exit "unmount_fs '$TMPDIR_TEST/slash' $spid"
+for _ in $(seq 100); do is_mounted "$TMPDIR_TEST/slash" && break; sleep 0.05; done
+[ "$(timeout 10 stat -c %s "$TMPDIR_TEST/slash/f")" = $((1 << 20)) ] || fail "trailing-slash mountpoint hangs"
+fusermount3 -u "$TMPDIR_TEST/slash"
+
+# Regression: a relative mountpoint in daemon mode was unmounted relative to "/", leaving
+# a dead mount behind.
+mkdir -p "$TMPDIR_TEST/rel"
+dgenfs_abs=$(realpath "$DGENFS")
+(cd "$TMPDIR_TEST" && "$dgenfs_abs" "$cfg" rel -o auto_unmount) || fail "relative mountpoint"
+on_exit "is_mounted '$TMPDIR_TEST/rel' && fusermount3 -u '$TMPDIR_TEST/rel'"
+rpid=$(pgrep -n -f "^$dgenfs_abs $cfg rel" || true)
+[ "$(stat -c %s "$TMPDIR_TEST/rel/f")" = $((1 << 20)) ] || fail "relative mountpoint: not serving"
+kill -TERM "$rpid"
+for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.05; done
+is_mounted "$TMPDIR_TEST/rel" && fail "relative mountpoint: left mounted after SIGTERM"
+
+# Regression: -o max_read made libfuse refuse INIT while the daemon stayed up serving
+# nothing; it is now a usage error, reported before anything is mounted.
+rc=0
+"$DGENFS" "$cfg" "$mnt" -f -o max_read=65536 2>"$TMPDIR_TEST/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "set max_read in the config" "$TMPDIR_TEST/err" || fail "-o max_read: exit $rc"
+is_mounted "$mnt" && fail "-o max_read mounted"
+
+# Regression: SIGTERM with a file held open (a busy, lazily unmounted mount) left the
+# workers blocked in read and the daemon running.
+mount_fs "$cfg" "$mnt"
+sleep 60 <"$mnt/f" &
+holder=$!
+on_exit "kill $holder 2>/dev/null"
+# Only once the holder really has the file open (else it races the unmount).
+for _ in $(seq 100); do [ "$(readlink "/proc/$holder/fd/0" 2>/dev/null)" = "$(realpath "$mnt")/f" ] && break; sleep 0.05; done
+[ "$(readlink "/proc/$holder/fd/0")" = "$(realpath "$mnt")/f" ] || fail "the holder could not open $mnt/f"
+kill -TERM "$DGENFS_PID"
+for _ in $(seq 200); do kill -0 "$DGENFS_PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$DGENFS_PID" 2>/dev/null && fail "SIGTERM with an open file: daemon still running after 10 s"
+kill "$holder" 2>/dev/null || true
+
+# Regression: -o allow_root reached only the mount's own session, so worker sessions let
+# every user in. Root may read; another user may not (and may with allow_other).
+requires runuser
+chmod 755 "$TMPDIR_TEST"
+for opt in allow_other allow_root; do
+    mount_fs "$cfg" "$mnt" -o "$opt"
+    rc=0
+    runuser -u nobody -- head -c 10 "$mnt/f" >/dev/null 2>&1 || rc=$?
+    if [ "$opt" = allow_other ]; then [ "$rc" -eq 0 ] || fail "allow_other: nobody cannot read"; fi
+    if [ "$opt" = allow_root ]; then [ "$rc" -ne 0 ] || fail "allow_root: nobody could read"; fi
+    head -c 10 "$mnt/f" >/dev/null || fail "$opt: root cannot read"
+    fusermount3 -u "$mnt"
+    wait "$DGENFS_PID" 2>/dev/null || true
+done
 echo "ok"

@@ -560,6 +560,18 @@ std::string minimal(const std::string& section) {
     return "[dataset]\n";
 }
 
+// Regression: set 65536 wrapped the inode encoding into the explicit range.
+TEST(ConfigErrors, AtMost65535Sets) {
+    std::string text;
+    for (size_t i = 0; i <= kMaxSets; ++i)
+        text += "[set]\ndir = s" + std::to_string(i) + "\ncount = 1\nsize = 1\n";
+    std::vector<ConfigError> errors;
+    parse_config(text, "test.ini", errors);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].line, static_cast<int>(4 * kMaxSets + 1));
+    EXPECT_NE(errors[0].message.find("more than 65535 [set] sections"), std::string::npos);
+}
+
 TEST(ConfigKeys, EveryRowIsCompleteAndUnique) {
     const std::set<std::string> types = {"size", "ratio", "u64", "bool", "enum", "list", "path", "pattern", "time"};
     std::set<std::string> names;
