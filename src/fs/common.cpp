@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <vector>
 
 #include "fs.h"
 
@@ -32,6 +33,20 @@ fuse_entry_param to_entry(const NodeAttr& a, const Context& c) {
     e.attr_timeout = c.timeout;
     e.entry_timeout = c.timeout;
     return e;
+}
+
+void reply_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, const AddEntry& add) {
+    std::vector<char> buf(size);
+    size_t used = 0;
+    const bool is_dir = ctx(req).ns->readdir(ino, static_cast<uint64_t>(off),
+        [&](const std::string& name, const NodeAttr& a, uint64_t next) {
+            const size_t need = add(buf.data() + used, size - used, name, a, static_cast<off_t>(next));
+            if (need > size - used) return false;  // full: the next call resumes here
+            used += need;
+            return true;
+        });
+    if (!is_dir) return void(fuse_reply_err(req, ENOTDIR));
+    fuse_reply_buf(req, buf.data(), used);
 }
 
 void log_error(const char* op, const std::exception& e) {

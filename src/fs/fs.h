@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -36,6 +37,12 @@ fuse_entry_param to_entry(const NodeAttr& a, const Context& c);
 void apply_readahead(Context& c);
 
 void log_error(const char* op, const std::exception& e);
+
+// Fills one readdir reply of at most `size` bytes from offset `off` on, adding each entry
+// with `add(buffer, room, name, attr, next_offset)` (fuse_add_direntry or its _plus
+// form, which return the bytes the entry needs), and sends it; ENOTDIR for a file.
+using AddEntry = std::function<size_t(char*, size_t, const std::string&, const NodeAttr&, off_t)>;
+void reply_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, const AddEntry& add);
 
 // The buffer fs::read generates into on this thread: a worker's slice of its node's pool.
 void set_thread_buffer(uint8_t* buffer, size_t size);
