@@ -56,7 +56,7 @@ struct NumaBenchSummary {
     double aggregate_gbps = 0;     // total bytes / slowest node's time / 1e9
     double per_core_gbps = 0;      // aggregate / all cores
     double per_node_avg_gbps = 0;  // mean of the nodes' GB/s
-    double node_variation_pct = 0; // max |node GB/s - average| / average × 100
+    double node_variation_pct = 0; // (max - min node GB/s) / 2 / average × 100, as the seed
     unsigned cores = 0;
     unsigned workers = 0;
 };

@@ -140,7 +140,7 @@ void print_numa_json(const NumaBenchReport& r) {
     j["buffer_bytes"] = o.buffer;
     j["units"] = "bytes in bytes; seconds from the common start to a node's last worker done; "
                  "GB/s = 10^9 bytes/s (GiB = 2^30 bytes); per_node_avg_gbps = mean of the nodes' "
-                 "gbps; node_variation_pct = max |node gbps - average| / average x 100";
+                 "gbps; node_variation_pct = (max - min node gbps) / 2 / average x 100, as the seed study";
     j["notes"] = r.notes;
     j["warnings"] = r.warnings;
     j["nodes"] = nlohmann::json::array();

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "dgen/bench_numa.h"
 #include "dgen/numa_plan.h"
 
 namespace dgen {
@@ -161,6 +162,34 @@ TEST(NumaTopology, ThisMachineHasAUsablePlan) {
     ASSERT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
     EXPECT_LE(workers, static_cast<size_t>(CPU_COUNT(&set)));
     EXPECT_GE(workers, 1u);
+}
+
+}  // namespace
+}  // namespace dgen
+
+namespace dgen {
+namespace {
+
+// The seed study's C4-96 run, node by node: the summary must reproduce its figures.
+TEST(NumaBench, SummaryReproducesTheSeedStudy) {
+    const double gbps[] = {32.49, 31.74, 32.20, 32.64};
+    const double secs[] = {7.880, 8.065, 7.950, 7.842};
+    std::vector<NumaBenchNode> nodes;
+    for (unsigned i = 0; i < 4; ++i) {
+        NumaBenchNode n;
+        n.node = i;
+        n.workers = n.cores = 24;
+        n.seconds = secs[i];
+        n.gbps = gbps[i];
+        n.bytes = static_cast<uint64_t>(gbps[i] * 1e9 * secs[i]);
+        nodes.push_back(n);
+    }
+    const NumaBenchSummary s = summarize(nodes);
+    EXPECT_NEAR(s.per_node_avg_gbps, 32.27, 0.005);
+    EXPECT_NEAR(s.node_variation_pct, 1.4, 0.05);  // "Node variation: ±1.4%"
+    EXPECT_EQ(s.cores, 96u);
+    EXPECT_DOUBLE_EQ(s.seconds, 8.065);
+    EXPECT_NEAR(s.per_core_gbps, s.aggregate_gbps / 96, 1e-9);
 }
 
 }  // namespace
