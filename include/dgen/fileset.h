@@ -55,6 +55,7 @@ struct SetTree {
     // directory indices at level + 1, or, for a leaf, of file indices.
     uint64_t first_child(const SetConfig& s, int level, uint64_t index) const;
     uint64_t child_count(const SetConfig& s, int level, uint64_t index) const;
+    uint64_t per_dir(const SetConfig& s, int level) const;
     std::string dir_name(uint64_t local_index) const;
 };
 

@@ -72,8 +72,6 @@ public:
 
     // "a/b/c" (relative to the root, no leading '/') -> inode.
     std::optional<uint64_t> resolve(std::string_view path) const;
-    // True for files of a [set] (their dedup domain is the set, not the file).
-    static bool in_set(uint64_t ino) { return (ino >> 48) != 0; }
 
     uint64_t total_bytes() const { return total_bytes_; }
     uint64_t total_files() const { return total_files_; }

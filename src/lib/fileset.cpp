@@ -139,18 +139,19 @@ SetTree SetTree::make(const SetConfig& s) {
     return t;
 }
 
+// Children per directory at `level`: files in a leaf, subdirectories above.
+uint64_t SetTree::per_dir(const SetConfig& s, int level) const {
+    return level == depth ? std::max<uint64_t>(1, s.files_per_dir) : std::max<uint64_t>(2, s.dirs_per_dir);
+}
+
 uint64_t SetTree::first_child(const SetConfig& s, int level, uint64_t index) const {
-    const uint64_t per = level == depth ? std::max<uint64_t>(1, s.files_per_dir)
-                                        : std::max<uint64_t>(2, s.dirs_per_dir);
-    return index * per;
+    return index * per_dir(s, level);
 }
 
 uint64_t SetTree::child_count(const SetConfig& s, int level, uint64_t index) const {
     const uint64_t total = level == depth ? s.count : level_count[level + 1];
     const uint64_t first = first_child(s, level, index);
-    const uint64_t per = level == depth ? std::max<uint64_t>(1, s.files_per_dir)
-                                        : std::max<uint64_t>(2, s.dirs_per_dir);
-    return first >= total ? 0 : std::min(per, total - first);
+    return first >= total ? 0 : std::min(per_dir(s, level), total - first);
 }
 
 std::string SetTree::dir_name(uint64_t local_index) const {

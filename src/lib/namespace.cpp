@@ -21,6 +21,12 @@ uint64_t set_dir_ino(size_t s, int level, uint64_t index) {
            (static_cast<uint64_t>(level) << kLevelShift) | index;
 }
 
+// The inverses, for an inode of a set (set_number >= 0 only then).
+int64_t set_number(uint64_t ino) { return static_cast<int64_t>(ino >> kSetShift) - 1; }
+uint64_t set_payload(uint64_t ino) { return ino & ((1ull << kSetShift) - 1); }  // file: its index
+int set_dir_level(uint64_t ino) { return static_cast<int>((set_payload(ino) & ~kSetDirBit) >> kLevelShift); }
+uint64_t set_dir_index(uint64_t ino) { return ino & kIndexMask; }
+
 std::vector<std::string> split_path(std::string_view path) {
     std::vector<std::string> parts;
     size_t start = 0;
@@ -161,18 +167,17 @@ NodeAttr Namespace::set_file_attr(const Set& s, uint64_t k) const {
 // The directory above set directory (level, index): level 1's parent is the set dir.
 uint64_t Namespace::parent_of_set_dir(const Set& s, int level, uint64_t index) const {
     if (level <= 1) return s.dir_ino;
-    const uint64_t per = std::max<uint64_t>(2, s.cfg.dirs_per_dir);
-    return set_dir_ino(&s - sets_.data(), level - 1, index / per);
+    return set_dir_ino(&s - sets_.data(), level - 1, index / s.tree.per_dir(s.cfg, level - 1));
 }
 
 std::optional<NodeAttr> Namespace::set_node(const Set& s, uint64_t ino) const {
-    const uint64_t payload = ino & ((1ull << kSetShift) - 1);
+    const uint64_t payload = set_payload(ino);
     if (!(payload & kSetDirBit)) {
         if (payload >= s.cfg.count) return std::nullopt;
         return set_file_attr(s, payload);
     }
-    const int level = static_cast<int>((payload & ~kSetDirBit) >> kLevelShift);
-    const uint64_t index = payload & kIndexMask;
+    const int level = set_dir_level(ino);
+    const uint64_t index = set_dir_index(ino);
     if (level < 1 || level > s.tree.depth || index >= s.tree.level_count[level]) return std::nullopt;
     return set_dir_attr(s, level, index);
 }
@@ -193,8 +198,8 @@ std::optional<NodeAttr> Namespace::attr(uint64_t ino) const {
         a.size = files_[ino - kFileInoBase].size;
         return a;
     }
-    const uint64_t s = (ino >> kSetShift);
-    if (s >= 1 && s <= sets_.size()) return set_node(sets_[s - 1], ino);
+    const int64_t s = set_number(ino);
+    if (s >= 0 && static_cast<uint64_t>(s) < sets_.size()) return set_node(sets_[s], ino);
     return std::nullopt;
 }
 
@@ -202,6 +207,10 @@ std::optional<NodeAttr> Namespace::lookup(uint64_t parent, std::string_view name
     const auto pa = attr(parent);
     if (!pa || !pa->dir) return std::nullopt;
     const std::string n(name);
+    // A directory of a set: the set dir itself (level 0) or one of its d.. directories.
+    const Set* s = nullptr;
+    int level = 0;
+    uint64_t index = 0;
     if (parent <= dirs_.size()) {
         const Dir& d = dirs_[parent - 1];
         if (d.set < 0) {
@@ -210,17 +219,11 @@ std::optional<NodeAttr> Namespace::lookup(uint64_t parent, std::string_view name
             if (it == d.children.end() || it->first != n) return std::nullopt;
             return attr(it->second);
         }
-    }
-    // A directory of a set: the set dir itself (level 0) or one of its d.. directories.
-    const Set* s = nullptr;
-    int level = 0;
-    uint64_t index = 0;
-    if (parent <= dirs_.size()) {
-        s = &sets_[dirs_[parent - 1].set];
+        s = &sets_[d.set];
     } else {
-        s = &sets_[(parent >> kSetShift) - 1];
-        level = static_cast<int>(((parent & ~(~0ull << kSetShift)) & ~kSetDirBit) >> kLevelShift);
-        index = parent & kIndexMask;
+        s = &sets_[set_number(parent)];
+        level = set_dir_level(parent);
+        index = set_dir_index(parent);
     }
     const uint64_t first = s->tree.first_child(s->cfg, level, index);
     const uint64_t count = s->tree.child_count(s->cfg, level, index);
@@ -268,9 +271,9 @@ bool Namespace::readdir(uint64_t ino, uint64_t offset, const DirEmit& emit) cons
             if (!emit(d.children[i].first, *attr(d.children[i].second), i + 3)) break;
         return true;
     }
-    const Set& s = sets_[(ino >> kSetShift) - 1];
-    const int level = static_cast<int>(((ino & ~(~0ull << kSetShift)) & ~kSetDirBit) >> kLevelShift);
-    const uint64_t index = ino & kIndexMask;
+    const Set& s = sets_[set_number(ino)];
+    const int level = set_dir_level(ino);
+    const uint64_t index = set_dir_index(ino);
     return readdir_set(s, level, index, parent_of_set_dir(s, level, index), ino, offset, emit);
 }
 
@@ -286,8 +289,8 @@ std::unique_ptr<FileSource> Namespace::open(uint64_t ino) const {
         p.size = f.size;
         return std::make_unique<FileSource>(std::make_unique<Stream>(p), f.size);
     }
-    const Set& s = sets_[(ino >> kSetShift) - 1];
-    const uint64_t k = ino & ((1ull << kSetShift) - 1);
+    const Set& s = sets_[set_number(ino)];
+    const uint64_t k = set_payload(ino);
     if (s.pattern == Pattern::Zero) return std::make_unique<FileSource>(nullptr, a->size);
     StreamParams p = s.params;
     p.size = a->size;
@@ -308,10 +311,10 @@ std::vector<std::pair<std::string, std::string>> Namespace::xattrs(uint64_t ino)
         pattern = effective_pattern(dataset_, f.over);
         identity = f.path;
     } else {
-        const Set& s = sets_[(ino >> kSetShift) - 1];
+        const Set& s = sets_[set_number(ino)];
         p = s.params;
         pattern = s.pattern;
-        identity = "set:" + s.cfg.dir + "#" + std::to_string(ino & ((1ull << kSetShift) - 1));
+        identity = "set:" + s.cfg.dir + "#" + std::to_string(set_payload(ino));
     }
     return {{"user.dgen.format", "dgen" + std::to_string(p.format)},
             {"user.dgen.seed", std::to_string(p.seed)},
