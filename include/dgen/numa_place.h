@@ -41,7 +41,4 @@ private:
 // unknown. Touch the page first.
 int node_of(const void* p);
 
-// The node the calling thread's CPU belongs to right now (getcpu), -1 if unknown.
-int current_node();
-
 }  // namespace dgen

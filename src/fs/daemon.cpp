@@ -24,11 +24,9 @@ namespace {
 
 // Signals and worker events wake the main thread through this pipe.
 int g_wake[2] = {-1, -1};
-std::atomic<int> g_signal{0};
 std::atomic<bool> g_stopping{false};
 
-void on_signal(int sig) {
-    g_signal.store(sig);
+void on_signal(int) {
     const char c = 's';
     (void)!::write(g_wake[1], &c, 1);
 }
@@ -200,13 +198,7 @@ bool Server::mount(const std::vector<std::string>& points) {
         ctx->dataset = config_.dataset;
         ctx->uid = getuid();
         ctx->gid = getgid();
-        std::vector<std::string> a(args_);
-        std::vector<char*> argv;
-        for (std::string& s : a) argv.push_back(s.data());
-        fuse_args fa = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
-        std::unique_ptr<fuse_session, SessionDeleter> se(
-            fuse_session_new(&fa, &operations(), sizeof(fuse_lowlevel_ops), ctx.get()));
-        fuse_opt_free_args(&fa);
+        std::unique_ptr<fuse_session, SessionDeleter> se(new_session(args_, ctx.get()));
         if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) return false;  // libfuse said why
         mounts_.push_back({point, se.get(), -1, {}, ctx.get(), args_});
         contexts_.push_back(std::move(ctx));

@@ -24,12 +24,7 @@ struct BufFree {
 // It gets the mount's own options: libfuse checks max_read against init(), and enforces
 // allow_root and debug output per session.
 fuse_session* session_on_fd(int fd, const Mount& m) {
-    std::vector<std::string> a(m.session_args);
-    std::vector<char*> argv;
-    for (std::string& s : a) argv.push_back(s.data());
-    fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
-    fuse_session* se = fuse_session_new(&args, &operations(), sizeof(fuse_lowlevel_ops), m.context);
-    fuse_opt_free_args(&args);
+    fuse_session* se = new_session(m.session_args, m.context);
     if (!se) return nullptr;
     const std::string path = "/dev/fd/" + std::to_string(fd);
     if (fuse_session_mount(se, path.c_str()) != 0) {
@@ -40,6 +35,16 @@ fuse_session* session_on_fd(int fd, const Mount& m) {
 }
 
 }  // namespace
+
+fuse_session* new_session(const std::vector<std::string>& args, Context* ctx) {
+    std::vector<std::string> copy(args);  // fuse_args wants mutable strings
+    std::vector<char*> argv;
+    for (std::string& a : copy) argv.push_back(a.data());
+    fuse_args fa = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+    fuse_session* se = fuse_session_new(&fa, &operations(), sizeof(fuse_lowlevel_ops), ctx);
+    fuse_opt_free_args(&fa);
+    return se;
+}
 
 bool answer_init(Mount& m, std::string* error) {
     fuse_buf buf{};

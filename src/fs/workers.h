@@ -56,6 +56,10 @@ void interrupt_worker(WorkerReport& r, int signal);
 enum class WorkerEvent : char { Ready = 'r', Done = 'w' };
 using WorkerNotify = void (*)(WorkerReport&, WorkerEvent);
 
+// A libfuse session with dgenfs's operations, from argv-style options (args[0] is the
+// program name); nullptr if libfuse rejects them (it says why). Mount and workers share it.
+fuse_session* new_session(const std::vector<std::string>& args, Context* ctx);
+
 // Reads and answers the mount's INIT on the calling thread, keeping a copy.
 bool answer_init(Mount& m, std::string* error);
 

@@ -4,7 +4,6 @@
 #include <numaif.h>
 #include <sched.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -48,12 +47,6 @@ int node_of(const void* p) {
     if (get_mempolicy(&node, nullptr, 0, const_cast<void*>(p), MPOL_F_NODE | MPOL_F_ADDR) != 0)
         return -1;
     return node;
-}
-
-int current_node() {
-    unsigned cpu = 0, node = 0;
-    if (getcpu(&cpu, &node) != 0) return -1;
-    return static_cast<int>(node);
 }
 
 }  // namespace dgen
