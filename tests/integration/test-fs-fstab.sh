@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `mount -t fuse.dgenfs CONFIG DIR -o ...` (what an fstab line does, through mount.fuse3)
-# mounts in daemon mode, reads correctly, and unmounts with fusermount3 -u.
+# An fstab line's mount, through mount.fuse3, mounts in daemon mode, reads correctly, and
+# unmounts with fusermount3 -u. mount(8) runs its helper with no PATH, so `-t fuse.dgenfs`
+# finds only an installed dgenfs; this test mounts the built one by its absolute path, in
+# mount.fuse3's `-t fuse PROGRAM#SOURCE` form (an fstab line may use it too).
 source "$(dirname "$0")/functions.sh"
 requires_fuse
 requires mount
@@ -10,9 +12,8 @@ cfg=$TMPDIR_TEST/fstab.ini
 printf '[file]\npath = f.bin\nsize = 3MiB\ndedup = 2\n' >"$cfg"
 mnt=$TMPDIR_TEST/mnt
 mkdir -p "$mnt"
-# mount.fuse3 runs "dgenfs" from PATH, as it would from /usr/local/bin after install.
-PATH="$(dirname "$DGENFS"):$PATH" mount -t fuse.dgenfs "$cfg" "$mnt" -o ro,allow_other,auto_unmount ||
-    fail "mount -t fuse.dgenfs failed"
+mount -t fuse "$(realpath "$DGENFS")#$cfg" "$mnt" -o ro,allow_other,auto_unmount ||
+    fail "mount -t fuse DGENFS#CONFIG failed"
 on_exit "is_mounted '$mnt' && fusermount3 -u '$mnt'"
 is_mounted "$mnt" || fail "not mounted"
 grep -q '^ro,' <<<"$(findmnt -rn -M "$mnt" -o OPTIONS)" || fail "not read-only: $(findmnt -rn -M "$mnt" -o OPTIONS)"
