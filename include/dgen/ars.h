@@ -11,7 +11,7 @@
 // weyl = (0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B) added to the two 64-bit key lanes.
 // ARS-R uses R-1 AESENC rounds and one AESENCLAST. Random123 publishes known answers for
 // R = 10 (kept in tests/unit/test_ars.cpp); the paper reports ARS-5 and up Crush-resistant
-// (BigCrush passes). dgen1 uses kArsRounds (see format.h).
+// (BigCrush passes). dgen1 and dgen2 use kArsRounds (see format.h).
 #pragma once
 
 #include <array>

@@ -5,14 +5,17 @@
 //   [file]               one file: path, size, per-file overrides
 //   [set]                many files: dir, name pattern, count, sizes, fan-out, overrides
 //
-// Every key lives in one table (config_keys()) with its type, default, range and help; the
-// parser, `dgen config-keys` and docs/CONFIG.md all come from it. Errors are collected, not
-// thrown one at a time, each with file:line.
+// Every key lives in one table (config_keys(), src/lib/config_keys.cpp) with its type,
+// default, range, help and setter; the INI parser, the `dgen` options that share a key
+// (--seed, --size, --dedup, ...) and docs/CONFIG.md all come from it, and every value goes
+// through one parser per type (values.h). Errors are collected, not thrown one at a time,
+// each with file:line.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dgen/format.h"
@@ -29,6 +32,7 @@ struct Overrides {
     std::optional<uint32_t> unit;
     std::optional<double> dedup;
     std::optional<double> compress;
+    std::optional<uint64_t> dedup_run;  // bytes; 0 = one unit
     std::optional<int> format;
     std::optional<Pattern> pattern;
 };
@@ -38,6 +42,7 @@ struct DatasetConfig {
     uint32_t unit = kDefaultUnit;
     double dedup = 1.0;
     double compress = 1.0;
+    uint64_t dedup_run = 0;      // bytes per run of duplicate units; 0 = one unit
     int format = kFormatVersion;
     Pattern pattern = Pattern::Dgen;
     int64_t mtime = 1767225600;  // 2026-01-01T00:00:00Z; every inode's times
@@ -51,14 +56,14 @@ struct DatasetConfig {
 };
 
 struct FileConfig {
-    std::string path;  // relative to the mount root, '/'-separated, no '.', '..' or NUL
+    std::string path;  // canonical (values.h: parse_dataset_path): "a/b", relative to the root
     uint64_t size = 0;
     Overrides over;
     int line = 0;      // line of the [file] header, for errors
 };
 
 struct SetConfig {
-    std::string dir;           // directory that holds the whole set (owned by it)
+    std::string dir;           // directory that holds the whole set (owned by it), canonical
     std::string name = "f%08u";  // file name pattern: one %u, optionally %0Nu or %Nu
     uint64_t count = 0;
     SizeDist size_dist = SizeDist::Fixed;
@@ -97,15 +102,40 @@ Config parse_config(const std::string& text, const std::string& source,
 StreamParams effective_params(const DatasetConfig& d, const Overrides& o);
 Pattern effective_pattern(const DatasetConfig& d, const Overrides& o);
 
-// One row of the key table.
+enum class Section : unsigned { Dataset = 1, File = 2, Set = 4 };
+const char* section_name(Section s);  // "dataset", "file", "set"
+
+// Where one key's value goes: the dataset, or one [file] or [set] and its overrides.
+struct KeyTarget {
+    DatasetConfig* dataset = nullptr;
+    FileConfig* file = nullptr;
+    SetConfig* set = nullptr;
+    Overrides* over = nullptr;  // of the file or set
+
+    static KeyTarget of(DatasetConfig& d) { return {&d, nullptr, nullptr, nullptr}; }
+    static KeyTarget of(FileConfig& f) { return {nullptr, &f, nullptr, &f.over}; }
+    static KeyTarget of(SetConfig& s) { return {nullptr, nullptr, &s, &s.over}; }
+    Section section() const { return dataset ? Section::Dataset : file ? Section::File : Section::Set; }
+};
+
+// One row of the key table: its documentation, and what the parser does with a value.
 struct ConfigKey {
     const char* name;
     const char* sections;   // "dataset", "file", "set", or a combination like "dataset file set"
-    const char* type;       // "size", "ratio", "u64", "bool", "enum", "path", "pattern", "time"
+    const char* type;       // a value type of values.h: "size", "ratio", "u64", "bool", "enum", ...
     const char* def;        // default as the user would type it, "" if required/none
     const char* range;      // human-readable range
     const char* help;
+    const char* required_in;  // sections in which the key must be given
+    // Parses `value` as the key's type, checks its range and stores it in `target` (a
+    // section the key is allowed in). Returns "" or a message that quotes the value; the
+    // config prefixes it with "file:line: [section] key: ", `dgen` with "--option: ".
+    std::string (*set)(const KeyTarget& target, const std::string& value);
+
+    bool allowed_in(Section s) const;
+    bool required(Section s) const;
 };
 const std::vector<ConfigKey>& config_keys();
+const ConfigKey* find_config_key(std::string_view name);  // nullptr if there is none
 
 }  // namespace dgen

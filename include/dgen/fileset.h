@@ -37,8 +37,17 @@ private:
     bool zero_pad_ = false;
 };
 
-// Size in bytes of file k of a set whose effective seed is `seed`.
+// Size in bytes of file k of a set whose effective seed is `seed`. Integer arithmetic
+// only, so every machine and C library draws the same sizes (docs/FORMAT.md §7).
 uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k);
+
+// The fixed-point base-2 logarithm and power behind log-uniform sizes, with
+// kLogFractionBits fraction bits, exactly as docs/FORMAT.md §7 defines them:
+// log2_fixed(x) for x >= 1, and exp2_fixed(y) = floor(2^(y / 2^48)), saturating at 2^64 - 1.
+// 48 bits keep a drawn size within one byte of the exact log-uniform draw up to 2^48 bytes.
+inline constexpr int kLogFractionBits = 48;
+uint64_t log2_fixed(uint64_t x);
+uint64_t exp2_fixed(uint64_t y);
 
 // Sum of every file's size; nullopt if it exceeds 2^63 - 1. O(count) for drawn sizes.
 std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed);

@@ -1,5 +1,9 @@
-// The dgen1 format's constants and a stream's parameters. docs/FORMAT.md is the spec;
-// everything here that shapes output bytes is frozen by tests/unit/golden_vectors.inc.
+// The formats' constants and a stream's parameters. docs/FORMAT.md is the spec; everything
+// here that shapes output bytes is frozen by the golden vectors (tests/unit/golden_*.inc).
+//
+//   dgen1  keys from (seed, name): streams that differ only in D, C or U share content
+//   dgen2  keys from (seed, name, U, R, D, C): every parameter set is its own data; adds
+//          dedup runs (R units per duplicate). The default.
 #pragma once
 
 #include <cstdint>
@@ -9,19 +13,21 @@
 
 namespace dgen {
 
-inline constexpr int kFormatVersion = 1;         // "dgen1"
+inline constexpr int kFormatVersion = 2;         // "dgen2": the newest, the default
+inline constexpr int kOldestFormat = 1;          // "dgen1": still selectable, frozen
 inline constexpr int kArsRounds = 5;             // ARS-5: see ars.h and docs/FORMAT.md
 inline constexpr uint32_t kSectorSize = 512;     // compression layout granule
 inline constexpr uint32_t kBlockSize = 16;       // one ARS output block
 inline constexpr uint32_t kMinUnit = 512;
 inline constexpr uint32_t kMaxUnit = 1u << 20;
 inline constexpr uint32_t kDefaultUnit = 4096;
-inline constexpr int kDedupWindowShift = 20;     // dedup windows of 2^20 units
+inline constexpr int kDedupWindowShift = 20;     // dedup windows of 2^20 runs (dgen1: units)
 inline constexpr uint64_t kDedupWindowUnits = 1ull << kDedupWindowShift;
 inline constexpr uint64_t kMaxStreamSize = (1ull << 63) - 1;
 inline constexpr double kMaxDedup = 1e6;          // sanity bound
 inline constexpr double kMaxCompress = 16;        // keeps >= 16 random bytes per sector
 inline constexpr uint32_t kMinRandomPerSector = 16;  // one ARS block: P(all zero) = 2^-128
+inline constexpr uint64_t kMaxDedupRun = 1ull << 40;  // 1 TiB: a run of duplicate units
 
 // Everything that determines a stream's bytes.
 struct StreamParams {
@@ -31,22 +37,31 @@ struct StreamParams {
     double dedup = 1.0;           // D >= 1: units / distinct units
     double compress = 1.0;        // C >= 1: bytes / compressed bytes
     uint32_t unit = kDefaultUnit; // power of two, kMinUnit..kMaxUnit
+    uint64_t dedup_run = 0;       // bytes per run of duplicate units, a multiple of unit;
+                                  // 0 = one unit. Runs longer than a unit need dgen2.
     int format = kFormatVersion;
+
+    uint64_t run_units() const { return dedup_run == 0 ? 1 : dedup_run / unit; }  // R
 };
 
 // Empty if `p` is valid, else a message naming the bad field and why.
 std::string validate(const StreamParams& p);
 
-// Keys derived from (seed, name), XXH3 with the seed, each under its own label:
-//   ars key   = XXH3-128(seed, "dgen1/key/"   + name)
-//   dedup key = XXH3-64 (seed, "dgen1/dedup/" + name)
-Block128 derive_stream_key(uint64_t seed, const std::string& name);
-uint64_t derive_dedup_key(uint64_t seed, const std::string& name);
+// The two keys of a stream: the ARS key and the dedup permutation's key.
+struct StreamKeys {
+    Block128 ars;
+    uint64_t dedup = 0;
+};
 
-// A file set's keys, shared by all its files (docs/FORMAT.md §7), from its directory:
-//   ars key   = XXH3-128(seed, "dgen1/setkey/"   + dir)
-//   dedup key = XXH3-64 (seed, "dgen1/setdedup/" + dir)
-Block128 derive_set_key(uint64_t seed, const std::string& dir);
-uint64_t derive_set_dedup_key(uint64_t seed, const std::string& dir);
+// A standalone stream's keys, from its parameters (p.name is its identity), by format:
+//   dgen1: ars   = XXH3-128(seed, "dgen1/key/"   + name)
+//          dedup = XXH3-64 (seed, "dgen1/dedup/" + name)
+//   dgen2: ars   = XXH3-128(seed, "dgen2/key/"   + P + name)
+//          dedup = XXH3-64 (seed, "dgen2/dedup/" + P + name)
+//          P = le64(U) + le64(R) + le64(bits of D) + le64(bits of C): 32 bytes
+StreamKeys derive_stream_keys(const StreamParams& p);
+// A file set's keys, shared by all its files (docs/FORMAT.md §7); p.name is the set's dir:
+// the same with labels "dgenN/setkey/" and "dgenN/setdedup/".
+StreamKeys derive_set_keys(const StreamParams& p);
 
 }  // namespace dgen

@@ -70,7 +70,8 @@ public:
     // user.dgen.* attributes of a file, in a fixed order; empty for directories.
     std::vector<std::pair<std::string, std::string>> xattrs(uint64_t ino) const;
 
-    // "a/b/c" (relative to the root, no leading '/') -> inode.
+    // A path in the dataset -> inode, read by the one path grammar (values.h:
+    // parse_dataset_path): "a/b/c", "/a//b/./c" and "" (the root); nullopt if malformed.
     std::optional<uint64_t> resolve(std::string_view path) const;
 
     uint64_t total_bytes() const { return total_bytes_; }

@@ -15,14 +15,21 @@
 
 namespace dgen {
 
+// Dedup is counted twice: over units, as a fixed-block array sees it, and over runs of R
+// units (the dedup_run), as a content-defined chunker sees it when its chunks are well
+// below a run. The sample is whole runs, so both ratios should equal the target.
 struct DedupCheck {
-    uint64_t units = 0;      // whole units in the sample
+    uint64_t units = 0;      // whole units in the sample (whole runs of them)
     uint64_t distinct = 0;   // distinct by XXH3-128 of their bytes
     double ratio = 0;        // units / distinct
+    uint64_t run_units = 1;  // R
+    uint64_t runs = 0;       // whole runs in the sample
+    uint64_t distinct_runs = 0;
+    double run_ratio = 0;    // runs / distinct runs
     double target = 0;       // D, or the expected ratio of a sample that cuts a window
     double tolerance = 0.01; // relative
-    bool applies = false;    // the +-1% promise holds from 10,000 units on
-    bool pass = false;
+    bool applies = false;    // the +-1% promise: from 10,000 runs on, or over whole windows
+    bool pass = false;       // both ratios within tolerance
 };
 
 struct CompressCheck {
@@ -44,13 +51,14 @@ struct CheckReport {
     bool pass = false;
 };
 
-// sample == 0 or past the end: the whole stream. Needs at least one whole unit.
+// sample == 0 or past the end: the whole stream. The sample is cut down to whole runs of
+// R units (whole units when R = 1); it needs at least one.
 CheckReport run_check(const Stream& stream, uint64_t sample);
 
-// Dedup ratio expected over the first `units` units of a stream with this map: exact over
-// whole windows, and for a window cut short the hypergeometric expectation of how many of
-// its contents fall in the part taken.
-double expected_dedup_ratio(const DedupMap& map, uint64_t units);
+// Dedup ratio expected over the first `runs` runs (units in dgen1) of a stream with this
+// map: exact over whole windows, and for a window cut short the hypergeometric
+// expectation of how many of its contents fall in the part taken.
+double expected_dedup_ratio(const DedupMap& map, uint64_t runs);
 
 // Compression tolerance the format promises for a target C: 5% up to C = 4, 10% above.
 double compress_tolerance(double compress);

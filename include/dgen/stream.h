@@ -1,14 +1,16 @@
 // A stream: one virtual file's bytes, a pure function of (params, offset).
 //
 //   byte at offset o:  unit u = o / U, a = o % U
-//     content c = DedupMap(u)                                  (dedup_map.h)
+//     run r = u / R, j = u % R                         R = dedup_run / U units (dgen1: 1)
+//     content c = DedupMap(r) * R + j                  (dedup_map.h: which run r repeats)
 //     counter   = c * (U / 16) + a / 16      (a 128-bit integer) (ars.h, kernel.h)
 //     raw       = ARS_key(counter)[a % 16]
 //     byte      = inside the random part of sector a / 512 ? raw : 0   (compress_layout.h)
 //
-// key = derive_stream_key(seed, name); nothing depends on what was read before. With
-// D = 1, c = u, so the counter is just o / 16: the stream is ARS in counter mode and a
-// read of any length is one kernel call.
+// keys = derive_stream_keys(params) (format.h); nothing depends on what was read before.
+// With D = 1, c = u, so the counter is just o / 16: the stream is ARS in counter mode and
+// a read of any length is one kernel call. Within a run contents are consecutive, so a
+// read inside one run is one kernel call too.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +28,7 @@ namespace dgen {
 struct SetMember {
     uint64_t group = 0;         // dedup window: files [group * 1024, (group + 1) * 1024)
     uint64_t prefix_units = 0;  // the group's units before this file
-    uint64_t group_units = 0;   // all units of the group
+    uint64_t group_units = 0;   // all units of the group (runs: ceil(group_units / R))
 };
 
 class Stream {
@@ -39,6 +41,9 @@ public:
     const StreamParams& params() const { return p_; }
     uint64_t size() const { return p_.size; }
     uint64_t units() const { return units_; }
+    uint64_t run_units() const { return run_; }  // R
+    // The dedup permutation over runs: the stream's own (windows of 2^20 runs), or for a
+    // set member its group's window.
     const DedupMap& dedup_map() const { return dedup_; }
     bool member() const { return member_; }
 
@@ -48,7 +53,9 @@ public:
     size_t read(uint64_t offset, size_t len, uint8_t* out, const Kernel& kernel) const;
 
 private:
+    Stream(const StreamParams& params, const SetMember* member);  // member: null if standalone
     uint64_t content(uint64_t unit) const;
+    uint64_t units_left_in_run(uint64_t unit) const;  // from `unit` to its run's end
     // Counter of the first block of content c: c * (U / 16) as a 128-bit integer.
     Block128 content_counter(uint64_t content) const;
     // Keystream bytes [a, b) counted from the block `base`.
@@ -59,6 +66,7 @@ private:
     StreamParams p_;
     ArsKey key_;
     uint64_t units_;
+    uint64_t run_;     // R
     int block_shift_;  // log2(U / 16)
     DedupMap dedup_;
     CompressLayout layout_;

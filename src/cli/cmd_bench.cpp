@@ -3,7 +3,6 @@
 // NUMA node, node-local buffers, SIZE generated in total.
 #include <cstdio>
 #include <memory>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -12,58 +11,29 @@
 #include "dgen/bench_numa.h"
 #include "dgen/kernel.h"
 #include "dgen/numa_plan.h"
-#include "dgen/size_parse.h"
+#include "dgen/values.h"
 
 namespace dgen::cli {
 namespace {
 
 struct BenchCliOptions {
-    std::string buffer = "1MiB";
-    int runs = 5;
+    uint64_t buffer = 1u << 20;
+    uint64_t runs = 5;
     double seconds = 0.25;
     std::string simd;
     bool json = false;
-    // --per-node
+    // --per-node: --size, --dedup and --compress land in `file`, --nodes and
+    // --workers-per-node in `dataset`, each through its config key.
     bool per_node = false;
-    std::string size = "32GiB";
-    std::string dedup = "1";
-    std::string compress = "1";
-    std::string nodes;
-    unsigned workers_per_node = 0;
+    bool show_plan = false;
+    FileConfig file;
+    DatasetConfig dataset;
 };
 
-uint64_t parse_buffer(const std::string& text) {
-    const uint64_t b = parse_size_or_throw(text, "--buffer");
+uint64_t checked_buffer(uint64_t b) {
     if (b < 4096 || b > (1ull << 30) || b % 4096 != 0)
-        throw UsageError("--buffer " + text + ": must be a multiple of 4 KiB, up to 1 GiB");
+        throw UsageError("--buffer " + format_size(b) + ": must be a multiple of 4 KiB, up to 1 GiB");
     return b;
-}
-
-// "0,2,3" -> {0, 2, 3}
-std::vector<unsigned> parse_node_list(const std::string& text) {
-    std::vector<unsigned> out;
-    std::set<unsigned> seen;
-    size_t pos = 0;
-    while (true) {
-        const size_t comma = text.find(',', pos);
-        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        unsigned long v = 0;
-        size_t used = 0;
-        try {
-            if (item.empty() || item.front() < '0' || item.front() > '9') throw std::invalid_argument(item);
-            v = std::stoul(item, &used, 10);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used == 0 || used != item.size() || v > 4095)
-            throw UsageError("--nodes '" + text + "': expected a comma-separated list of node numbers, e.g. 0,1");
-        if (!seen.insert(static_cast<unsigned>(v)).second)
-            throw UsageError("--nodes '" + text + "': node " + item + " is listed twice");
-        out.push_back(static_cast<unsigned>(v));
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
-    return out;
 }
 
 std::string plural(uint64_t n, const char* word) {
@@ -174,32 +144,25 @@ void run_per_node(const BenchCliOptions& o, const CLI::App& app) {
     for (const char* opt : {"--runs", "--seconds"})
         if (app.count(opt) > 0)
             throw UsageError(std::string(opt) + " does not apply to --per-node (it generates --size SIZE once)");
+    const StreamParams sp = effective_params(DatasetConfig{}, o.file.over);
     NumaBenchOptions b;
-    b.bytes = parse_size_or_throw(o.size, "--size");
-    if (b.bytes == 0) throw UsageError("--size " + o.size + ": must be at least 1 byte");
-    if (b.bytes > kMaxStreamSize) throw UsageError("--size " + o.size + ": at most 2^63 - 1 bytes");
-    std::string err;
-    const auto d = parse_ratio(o.dedup, &err);
-    if (!d) throw UsageError("--dedup: " + err);
-    const auto c = parse_ratio(o.compress, &err);
-    if (!c) throw UsageError("--compress: " + err);
-    b.dedup = *d;
-    b.compress = *c;
-    b.buffer = parse_buffer(o.buffer);
-    StreamParams sp;
-    sp.size = b.bytes;
-    sp.dedup = b.dedup;
-    sp.compress = b.compress;
-    if (std::string e = validate(sp); !e.empty()) throw UsageError(e);
-    if (app.count("--workers-per-node") > 0 && (o.workers_per_node < 1 || o.workers_per_node > 4096))
-        throw UsageError("--workers-per-node must be 1..4096");
+    b.bytes = o.file.size;
+    if (b.bytes == 0) throw UsageError("--size 0: must be at least 1 byte");
+    b.dedup = sp.dedup;
+    b.compress = sp.compress;
+    b.buffer = checked_buffer(o.buffer);
 
     PlanRequest req;
-    if (app.count("--nodes") > 0) req.nodes = parse_node_list(o.nodes);
-    req.workers_per_node = o.workers_per_node;
+    req.nodes = o.dataset.numa_nodes;
+    req.workers_per_node = o.dataset.workers_per_node;
     req.buffer = b.buffer;
     const Topology topo = discover_topology();
     const Plan plan = make_plan(topo, req);
+    if (o.show_plan) {  // the same lines as dgenfs --show-plan for the same keys
+        std::fputs(format_plan(plan, topo).c_str(), plan.error.empty() ? stdout : stderr);
+        exit_status() = plan.error.empty() ? 0 : kExitUsage;
+        return;
+    }
     if (const std::string why = numa_bench_runnable(topo, plan); !why.empty()) throw UsageError(why);
     const NumaBenchReport r = run_numa_bench(topo, plan, b);
     if (o.json)
@@ -213,13 +176,12 @@ void run_bench_cmd(const BenchCliOptions& o, const CLI::App& app) {
         throw UsageError("--simd " + o.simd + ": unknown or unsupported here (available: " +
                          available_kernel_names() + ")");
     if (o.per_node) return run_per_node(o, app);
-    for (const char* opt : {"--size", "--dedup", "--compress", "--nodes", "--workers-per-node"})
+    for (const char* opt : {"--size", "--dedup", "--compress", "--nodes", "--workers-per-node", "--show-plan"})
         if (app.count(opt) > 0) throw UsageError(std::string(opt) + " needs --per-node");
     BenchOptions b;
-    b.buffer = parse_buffer(o.buffer);
-    if (o.runs < 1 || o.runs > 1000) throw UsageError("--runs must be 1..1000");
+    b.buffer = checked_buffer(o.buffer);
     if (!(o.seconds > 0 && o.seconds <= 60)) throw UsageError("--seconds must be in (0, 60]");
-    b.runs = o.runs;
+    b.runs = static_cast<int>(o.runs);
     b.seconds = o.seconds;
     const BenchReport r = run_bench(b);
     const double memset_gbps = r.rows[0].gbps, dgenpy_gbps = r.rows[1].gbps;
@@ -259,28 +221,30 @@ void add_bench(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
         "bench", "Generator speed vs memset and the dgen-py core loop (one thread); with "
                  "--per-node, one pinned worker group per NUMA node");
-    cmd->add_option("--buffer", o->buffer,
+    add_size_option(*cmd, "--buffer", o->buffer,
                     "Buffer filled per call (multiple of 4 KiB); with --per-node, per worker")
-        ->type_name("SIZE")
-        ->capture_default_str();
-    cmd->add_option("--runs", o->runs, "Runs per figure; the median is printed")->type_name("N")->capture_default_str();
-    cmd->add_option("--seconds", o->seconds, "Length of one run, seconds")->type_name("S")->capture_default_str();
+        ->default_str("1MiB");
+    add_u64_option(*cmd, "--runs", o->runs, 1, 1000, "Runs per figure (1..1000); the median is printed")
+        ->default_str("5");
+    add_real_option(*cmd, "--seconds", o->seconds, "Length of one run, seconds (0..60]")->default_str("0.25");
     cmd->add_option("--simd", o->simd, "Force a kernel: " + available_kernel_names())->type_name("KERNEL");
     cmd->add_flag("--json", o->json, "Print the figures as JSON");
     cmd->add_flag("--per-node", o->per_node,
                   "One worker group per NUMA node, pinned, node-local buffers; generates --size in total");
-    cmd->add_option("--size", o->size, "With --per-node: bytes to generate over all nodes")
-        ->type_name("SIZE")
-        ->capture_default_str();
-    cmd->add_option("--dedup", o->dedup, "With --per-node: dedup ratio D >= 1")->type_name("D")->capture_default_str();
-    cmd->add_option("--compress", o->compress, "With --per-node: compression ratio C, 1 to 16")
-        ->type_name("C")
-        ->capture_default_str();
-    cmd->add_option("--nodes", o->nodes, "With --per-node: NUMA nodes to use, e.g. 0,1 (default: all with usable CPUs)")
-        ->type_name("LIST");
-    cmd->add_option("--workers-per-node", o->workers_per_node,
-                    "With --per-node: workers per node (default: one per usable core)")
-        ->type_name("N");
+    cmd->add_flag("--show-plan", o->show_plan,
+                  "With --per-node: print the placement plan (as dgenfs --show-plan) and run nothing");
+    o->file.size = 32ull << 30;
+    const KeyTarget file = KeyTarget::of(o->file), dataset = KeyTarget::of(o->dataset);
+    add_key_option(*cmd, "--size", "size", file, "SIZE")
+        ->description("With --per-node: bytes to generate over all nodes [config key size]")
+        ->default_str("32GiB");
+    add_key_option(*cmd, "--dedup", "dedup", file, "D")->description("With --per-node: dedup ratio D >= 1 [config key dedup]");
+    add_key_option(*cmd, "--compress", "compress", file, "C")
+        ->description("With --per-node: compression ratio C, 1 to 16 [config key compress]");
+    add_key_option(*cmd, "--nodes", "numa_nodes", dataset, "LIST")
+        ->description("With --per-node: NUMA nodes to use, e.g. 0,1, or all [config key numa_nodes]");
+    add_key_option(*cmd, "--workers-per-node", "workers_per_node", dataset, "N")
+        ->description("With --per-node: workers per node, or auto: one per usable core [config key workers_per_node]");
     cmd->callback([o, cmd] { run_bench_cmd(*o, *cmd); });
 }
 

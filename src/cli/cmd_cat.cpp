@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "common.h"
-#include "dgen/size_parse.h"
+#include "dgen/kernel.h"
+#include "dgen/values.h"
 #include "dgen/stream.h"
 
 namespace dgen::cli {
@@ -16,8 +17,8 @@ namespace {
 
 struct CatOptions {
     StreamOptions stream;
-    std::string offset = "0";
-    std::string length;
+    uint64_t offset = 0;
+    uint64_t length = UINT64_MAX;  // to the end
     bool verbose = false;
 };
 
@@ -38,12 +39,11 @@ void run_cat(const CatOptions& o, const CLI::App& app) {
     o.stream.apply_simd();
     std::unique_ptr<FileSource> src = o.stream.open_config_file(app);
     if (!src) {
-        const StreamParams p = o.stream.parse();
+        const StreamParams p = o.stream.params(app);
         src = std::make_unique<FileSource>(std::make_unique<Stream>(p), p.size);
     }
-    const uint64_t offset = parse_size_or_throw(o.offset, "--offset");
-    uint64_t length = offset < src->size() ? src->size() - offset : 0;
-    if (!o.length.empty()) length = std::min(length, parse_size_or_throw(o.length, "--length"));
+    const uint64_t offset = o.offset;
+    const uint64_t length = std::min(o.length, offset < src->size() ? src->size() - offset : 0);
     if (o.verbose)
         std::fprintf(stderr, "dgen cat: kernel %s, %s from offset %llu\n", active_kernel().name,
                      format_size(length).c_str(), static_cast<unsigned long long>(offset));
@@ -68,12 +68,10 @@ void run_cat(const CatOptions& o, const CLI::App& app) {
 void add_cat(CLI::App& app) {
     auto o = std::make_shared<CatOptions>();
     CLI::App* cmd = app.add_subcommand("cat", "Write a stream's bytes to stdout");
-    o->stream.add_to(*cmd, "");
-    cmd->add_option("--offset", o->offset, "First byte to write (a size: 0, 4KiB, 1GiB)")
-        ->type_name("SIZE")
-        ->capture_default_str();
-    cmd->add_option("--length", o->length, "Bytes to write (default: to the end of the stream)")
-        ->type_name("SIZE");
+    o->stream.add_to(*cmd, 0);
+    add_size_option(*cmd, "--offset", o->offset, "First byte to write (a size: 0, 4KiB, 1GiB)")
+        ->default_str("0");
+    add_size_option(*cmd, "--length", o->length, "Bytes to write (default: to the end of the stream)");
     cmd->add_flag("-v,--verbose", o->verbose, "Log the kernel and range on stderr");
     cmd->callback([o, cmd] { run_cat(*o, *cmd); });
 }

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "common.h"
-#include "dgen/size_parse.h"
+#include "dgen/values.h"
 
 namespace dgen::cli {
 namespace {
@@ -36,17 +36,15 @@ void run_ls(const LsOptions& o) {
                     static_cast<unsigned long long>(ns.total_bytes()));
         return;
     }
-    std::string rel = o.path;
-    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
-    while (!rel.empty() && rel.back() == '/') rel.pop_back();
-    const auto ino = ns.resolve(rel);
-    if (!ino) throw UsageError("'" + o.path + "' is not in the dataset of " + o.config);
-    const auto a = ns.attr(*ino);
+    const uint64_t ino = o.path.empty() ? kRootIno : resolve_path_or_throw(ns, o.path, o.config);
+    std::string err;
+    const std::string rel = o.path.empty() ? "" : parse_dataset_path(o.path, &err)->path;
+    const auto a = ns.attr(ino);
     if (!a->dir) {
         std::printf("f %15llu %s\n", static_cast<unsigned long long>(a->size), rel.c_str());
         return;
     }
-    walk(ns, *ino, rel);
+    walk(ns, ino, rel);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "dgen/size_parse.h"
+#include "dgen/values.h"
 #include "fs.h"
 #include "workers.h"
 

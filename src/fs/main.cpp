@@ -62,16 +62,17 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (a == "-V" || a == "--version") {
-            std::printf("dgenfs %s, format dgen1, libfuse %s\n", DGEN_VERSION, fuse_pkgversion());
+            std::printf("dgenfs %s, formats dgen1 dgen2 (default dgen2), libfuse %s\n", DGEN_VERSION, fuse_pkgversion());
             return 0;
         }
-        if (a == "--show-plan") {
-            if (i + 1 >= argc) return std::fprintf(stderr, "dgenfs: --show-plan needs CONFIG\n"), 2;
-            return dgen::fs::show_plan(argv[i + 1]);
-        }
-        if (a == "--check") {
-            if (i + 1 >= argc) return std::fprintf(stderr, "dgenfs: --check needs CONFIG\n"), 2;
-            return check_only(argv[i + 1]);
+        if (a == "--show-plan" || a == "--check") {
+            if (i + 1 >= argc) return std::fprintf(stderr, "dgenfs: %s needs CONFIG\n", a.c_str()), 2;
+            if (argc != i + 2 || i != 1) {  // alone: anything else would be silently ignored
+                const char* extra = argv[i == 1 ? i + 2 : 1];
+                std::fprintf(stderr, "dgenfs: %s takes only CONFIG; unexpected '%s'\n", a.c_str(), extra);
+                return 2;
+            }
+            return a == "--check" ? check_only(argv[i + 1]) : dgen::fs::show_plan(argv[i + 1]);
         }
         if (a == "-f") {
             o.foreground = true;

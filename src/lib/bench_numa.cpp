@@ -15,7 +15,7 @@
 
 #include "dgen/kernel.h"
 #include "dgen/numa_place.h"
-#include "dgen/size_parse.h"
+#include "dgen/values.h"
 #include "dgen/stream.h"
 
 namespace dgen {

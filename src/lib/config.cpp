@@ -1,6 +1,7 @@
-// The config parser: inih splits lines, one key table (kKeys) says what every key means.
+// The config parser: inih splits lines, the key table (config_keys.cpp) says what every key
+// means, and the value parsers (values.h) read every value.
 //
-//   text ──read_line()──▶ inih ──on_key()──▶ KeyDef::set ──▶ DatasetConfig / FileConfig / SetConfig
+//   text ──read_line()──▶ inih ──on_key()──▶ ConfigKey::set ──▶ DatasetConfig / FileConfig / SetConfig
 //         counts lines,         (section,          parses one value and
 //         sees [headers],        key, value)       checks its range
 //         flags bad lines
@@ -15,484 +16,39 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <string_view>
 #include <utility>
 
 #include <ini.h>
 
 #include "dgen/fileset.h"
-#include "dgen/size_parse.h"
+#include "dgen/values.h"
 
 namespace dgen {
 namespace {
 
-// ---------------------------------------------------------------------------------------
-// Value parsers: nullopt and *e set to a message that quotes the value.
+constexpr Section kDataset = Section::Dataset, kFile = Section::File, kSet = Section::Set;
 
-std::optional<uint64_t> parse_u64(const std::string& v, std::string* e) {
-    const bool hex = v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
-    const uint64_t base = hex ? 16 : 10;
-    const std::string digits = hex ? "0123456789abcdef" : "0123456789";
-    uint64_t x = 0;
-    for (size_t i = hex ? 2 : 0; i < v.size(); ++i) {
-        const size_t d = digits.find(static_cast<char>(std::tolower(static_cast<unsigned char>(v[i]))));
-        if (d == std::string::npos) break;
-        if (x > (UINT64_MAX - d) / base) {
-            *e = "'" + v + "' does not fit in 64 bits";
-            return std::nullopt;
-        }
-        x = x * base + d;
-        if (i + 1 == v.size()) return x;
-    }
-    *e = "'" + v + "' is not an unsigned integer (decimal, or 0x hex)";
-    return std::nullopt;
-}
-
-std::optional<uint64_t> parse_u64_in(const std::string& v, uint64_t lo, uint64_t hi,
-                                     std::string* e) {
-    const auto x = parse_u64(v, e);
-    if (x && (*x < lo || *x > hi)) {
-        *e = "'" + v + "' is outside " + std::to_string(lo) + ".." + std::to_string(hi);
-        return std::nullopt;
-    }
-    return x;
-}
-
-std::optional<uint64_t> parse_size_in(const std::string& v, uint64_t lo, uint64_t hi,
-                                      std::string* e) {
-    const auto x = parse_size(v, e);
-    if (x && (*x < lo || *x > hi)) {
-        *e = "size '" + v + "' is outside " + format_size(lo) + ".." + format_size(hi);
-        return std::nullopt;
-    }
-    return x;
-}
-
-std::optional<uint32_t> parse_unit(const std::string& v, std::string* e) {
-    const auto x = parse_size(v, e);
-    if (x && (*x < kMinUnit || *x > kMaxUnit || (*x & (*x - 1)) != 0)) {
-        *e = "size '" + v + "' is not a power of two from 512 B to 1 MiB";
-        return std::nullopt;
-    }
-    return x ? std::optional<uint32_t>(static_cast<uint32_t>(*x)) : std::nullopt;
-}
-
-std::optional<double> parse_ratio_to(const std::string& v, double max, std::string* e) {
-    const auto x = parse_ratio(v, e);
-    if (x && *x > max) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%g", max);
-        *e = "ratio '" + v + "' is above the largest supported, " + buf;
-        return std::nullopt;
-    }
-    return x;
-}
-
-std::optional<int> parse_format(const std::string& v, std::string* e) {
-    const auto x = parse_u64(v, e);
-    if (x && *x != static_cast<uint64_t>(kFormatVersion)) {
-        *e = "format '" + v + "' is not supported (this build has only 1, dgen1)";
-        return std::nullopt;
-    }
-    return x ? std::optional<int>(kFormatVersion) : std::nullopt;
-}
-
-template <class E, size_t N>
-std::optional<E> parse_enum(const std::string& v, const std::pair<const char*, E> (&names)[N],
-                            std::string* e) {
-    std::string all;
-    for (const auto& [name, value] : names) {
-        if (v == name) return value;
-        all += all.empty() ? name : std::string(", ") + name;
-    }
-    *e = "'" + v + "' is not one of: " + all;
-    return std::nullopt;
-}
-
-constexpr std::pair<const char*, Pattern> kPatterns[] = {{"dgen", Pattern::Dgen},
-                                                         {"zero", Pattern::Zero}};
-constexpr std::pair<const char*, SizeDist> kDists[] = {
-    {"fixed", SizeDist::Fixed}, {"uniform", SizeDist::Uniform},
-    {"loguniform", SizeDist::LogUniform}};
-
-std::optional<bool> parse_bool(const std::string& v, std::string* e) {
-    std::string l = v;
-    for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const char* t : {"true", "yes", "on", "1"})
-        if (l == t) return true;
-    for (const char* f : {"false", "no", "off", "0"})
-        if (l == f) return false;
-    *e = "'" + v + "' is not a boolean (true/false, yes/no, on/off, 1/0)";
-    return std::nullopt;
-}
-
-constexpr int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
-
-// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's
-// days_from_civil), so no time zone or libc locale can shift the result.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const int64_t era = y / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-std::optional<int64_t> parse_time(const std::string& v, std::string* e) {
-    const std::string bad = "'" + v + "' is not a time (epoch seconds, or YYYY-MM-DDTHH:MM:SSZ in UTC)";
-    if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        const auto x = parse_u64(v, e);
-        if (x && *x > static_cast<uint64_t>(kMaxTime)) {
-            *e = "'" + v + "' is after 9999-12-31T23:59:59Z";
-            return std::nullopt;
-        }
-        return x ? std::optional<int64_t>(static_cast<int64_t>(*x)) : std::nullopt;
-    }
-    static const std::string kShape = "dddd-dd-ddTdd:dd:ddZ";  // d: a digit
-    bool shaped = v.size() == kShape.size();
-    for (size_t i = 0; shaped && i < v.size(); ++i)
-        shaped = kShape[i] == 'd' ? v[i] >= '0' && v[i] <= '9' : v[i] == kShape[i];
-    if (!shaped) {
-        *e = bad;
-        return std::nullopt;
-    }
-    auto num = [&](size_t at, size_t n) {
-        unsigned x = 0;
-        for (size_t i = at; i < at + n; ++i) x = x * 10 + static_cast<unsigned>(v[i] - '0');
-        return x;
-    };
-    const unsigned y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
-                   s = num(17, 2);
-    static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap) ||
-        h > 23 || mi > 59 || s > 59) {
-        *e = "'" + v + "' is not a valid UTC time from 1970 to 9999";
-        return std::nullopt;
-    }
-    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-}
-
-// A path below the mount root. NUL cannot come through inih, but parse_config's text might
-// come from anywhere, and a NUL would silently cut the name at the FUSE boundary.
-std::optional<std::string> parse_path(const std::string& v, std::string* e) {
-    const std::string q = "path '" + v + "' ";
-    const char* why = nullptr;
-    if (v.empty()) why = "is empty";
-    else if (v.find('\0') != std::string::npos) why = "contains a NUL byte";
-    else if (v.front() == '/') why = "must be relative to the mount root (no leading '/')";
-    else if (v.back() == '/') why = "must not end in '/'";
-    for (size_t at = 0; !why && at <= v.size();) {
-        size_t end = v.find('/', at);
-        if (end == std::string::npos) end = v.size();
-        const std::string_view c(v.data() + at, end - at);
-        if (c.empty()) why = "has an empty component ('//')";
-        else if (c == "." || c == "..") why = "has a '.' or '..' component";
-        else if (c.size() > 255) why = "has a component longer than 255 bytes";
-        at = end + 1;
-    }
-    if (!why) return v;
-    *e = q + why;
-    return std::nullopt;
-}
-
-std::optional<std::string> parse_name(const std::string& v, std::string* e) {
-    if (!NamePattern::parse(v, e)) return std::nullopt;
-    return v;
-}
-
-// ---------------------------------------------------------------------------------------
-// The key table. Each row is documentation (ConfigKey) plus what the parser does with it.
-
-enum Section : unsigned { kDataset = 1, kFile = 2, kSet = 4 };
-
-// Where one key's value goes: the dataset, or one file or set and its overrides.
-struct Target {
-    DatasetConfig* dataset = nullptr;
-    FileConfig* file = nullptr;
-    SetConfig* set = nullptr;
-    Overrides* over = nullptr;  // of file or set
-};
-
-// Parses and range-checks one value; returns "" or a message that quotes it.
-using Setter = std::string (*)(const Target&, const std::string&);
-
-struct KeyDef {
-    ConfigKey doc;
-    const char* required_in;  // sections in which the key must be given
-    Setter set;
-};
-
-// For keys that [dataset] sets and [file]/[set] override.
-template <class T>
-void assign(const Target& t, T v, T DatasetConfig::*d, std::optional<T> Overrides::*o) {
-    if (t.dataset) t.dataset->*d = v;
-    else t.over->*o = v;
-}
-
-#define DGEN_PATH_RANGE "relative, '/'-separated; no empty, '.' or '..' component; each <= 255 bytes"
-
-const KeyDef kKeys[] = {
-    {{"seed", "dataset file set", "u64", "0", "0..2^64-1, decimal or 0x hex",
-      "Seed of the data; with a file's path (a set's dir) it fixes every byte"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_u64(v, &e)) assign(t, *x, &DatasetConfig::seed, &Overrides::seed);
-         return e;
-     }},
-    {{"unit", "dataset file set", "size", "4KiB", "power of two, 512B..1MiB",
-      "Dedup unit: duplicates repeat, and compressibility is laid out, in blocks of this size"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_unit(v, &e)) assign(t, *x, &DatasetConfig::unit, &Overrides::unit);
-         return e;
-     }},
-    {{"dedup", "dataset file set", "ratio", "1", "1..1000000",
-      "Dedup ratio: units / distinct units (1: every unit unique)"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_ratio_to(v, kMaxDedup, &e))
-             assign(t, *x, &DatasetConfig::dedup, &Overrides::dedup);
-         return e;
-     }},
-    {{"compress", "dataset file set", "ratio", "1", "1..16",
-      "Compression ratio: bytes / compressed bytes (1: incompressible)"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_ratio_to(v, kMaxCompress, &e))
-             assign(t, *x, &DatasetConfig::compress, &Overrides::compress);
-         return e;
-     }},
-    {{"format", "dataset file set", "u64", "1", "1 (dgen1)",
-      "Generator format; a format's bytes never change (docs/FORMAT.md)"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_format(v, &e)) assign(t, *x, &DatasetConfig::format, &Overrides::format);
-         return e;
-     }},
-    {{"pattern", "dataset file set", "enum", "dgen", "dgen, zero",
-      "dgen: generated data; zero: all-zero bytes, to measure the FUSE path alone"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_enum(v, kPatterns, &e))
-             assign(t, *x, &DatasetConfig::pattern, &Overrides::pattern);
-         return e;
-     }},
-    {{"mtime", "dataset", "time", "2026-01-01T00:00:00Z",
-      "0..253402300799 epoch seconds, or YYYY-MM-DDTHH:MM:SSZ (UTC, 1970..9999)",
-      "Modification, access and change time of every file and directory"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_time(v, &e)) t.dataset->mtime = *x;
-         return e;
-     }},
-    {{"direct_io", "dataset", "bool", "true", "true/false, yes/no, on/off, 1/0",
-      "Serve reads with direct_io, bypassing the page cache"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_bool(v, &e)) t.dataset->direct_io = *x;
-         return e;
-     }},
-    {{"readahead", "dataset", "size", "1MiB", "0..64MiB",
-      "The mount's kernel readahead, used when direct_io is off"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_size_in(v, 0, 64u << 20, &e)) t.dataset->readahead = *x;
-         return e;
-     }},
-    {{"workers_per_node", "dataset", "u64", "auto", "auto or 1..256",
-      "FUSE worker threads per NUMA node group, each pinned to one core of its node; auto: "
-      "one per usable core"}, "",
-     [](const Target& t, const std::string& v) {
-         if (v == "auto") {
-             t.dataset->workers_per_node = 0;
-             return std::string();
-         }
-         std::string e;
-         if (auto x = parse_u64_in(v, 1, 256, &e)) t.dataset->workers_per_node = static_cast<uint32_t>(*x);
-         return e;
-     }},
-    {{"numa_nodes", "dataset", "list", "all", "all, or NUMA node numbers like 0,2",
-      "NUMA nodes whose cores serve requests; all: every node with usable cores"}, "",
-     [](const Target& t, const std::string& v) {
-         t.dataset->numa_nodes.clear();
-         if (v == "all") return std::string();
-         size_t pos = 0;
-         while (pos <= v.size()) {
-             const size_t comma = v.find(',', pos);
-             const std::string item = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-             std::string e;
-             const auto x = parse_u64_in(item, 0, 4095, &e);
-             if (!x) return "numa_nodes '" + v + "': expected all or a comma list of node numbers 0..4095";
-             if (std::find(t.dataset->numa_nodes.begin(), t.dataset->numa_nodes.end(), *x) !=
-                 t.dataset->numa_nodes.end())
-                 return "numa_nodes '" + v + "': node " + item + " is listed twice";
-             t.dataset->numa_nodes.push_back(static_cast<unsigned>(*x));
-             if (comma == std::string::npos) break;
-             pos = comma + 1;
-         }
-         return std::string();
-     }},
-    {{"pool_size", "dataset", "size", "auto", "auto or 4KiB..64GiB",
-      "Buffer pool per NUMA node, bound to that node; auto: workers x max_read"}, "",
-     [](const Target& t, const std::string& v) {
-         if (v == "auto") {
-             t.dataset->pool_size = 0;
-             return std::string();
-         }
-         std::string e;
-         if (auto x = parse_size_in(v, 4096, 64ull << 30, &e)) t.dataset->pool_size = *x;
-         return e;
-     }},
-    {{"per_node_mount", "dataset", "bool", "false", "true/false, yes/no, on/off, 1/0",
-      "One mount per NUMA node group at MOUNTPOINT/node<N>, served only by that node's workers"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_bool(v, &e)) t.dataset->per_node_mount = *x;
-         return e;
-     }},
-    {{"max_read", "dataset", "size", "1MiB", "4KiB..1MiB, a multiple of 4KiB",
-      "Largest read request the kernel sends to the filesystem"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         auto x = parse_size_in(v, 4096, 1u << 20, &e);
-         if (x && *x % 4096 != 0) return "size '" + v + "' is not a multiple of 4 KiB";
-         if (x) t.dataset->max_read = static_cast<uint32_t>(*x);
-         return e;
-     }},
-    {{"path", "file", "path", "", DGEN_PATH_RANGE, "The file's path below the mount root (required)"}, "file",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_path(v, &e)) t.file->path = *x;
-         return e;
-     }},
-    {{"size", "file set", "size", "", "[file] 0..2^63-1 bytes; [set] at most 2^30 units",
-      "[file]: the file's length (required). [set]: every file's length; or give size_min and size_max"},
-     "file",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         const auto x = parse_size(v, &e);
-         if (x && t.file && *x > kMaxStreamSize)
-             return "size '" + v + "' is above the largest file, 2^63-1 bytes";
-         // A set's limit depends on its unit, known only at the end: finish() checks it.
-         if (x) (t.file ? t.file->size : t.set->size) = *x;
-         return e;
-     }},
-    {{"dir", "set", "path", "", DGEN_PATH_RANGE,
-      "Directory that holds the whole set, and nothing else (required)"}, "set",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_path(v, &e)) t.set->dir = *x;
-         return e;
-     }},
-    {{"name", "set", "pattern", "f%08u", "one %u, %Nu or %0Nu (N <= 20); %% for a '%'; no '/'",
-      "File name pattern; %u is the file's index, from 0"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_name(v, &e)) t.set->name = *x;
-         return e;
-     }},
-    {{"count", "set", "u64", "", "1..4294967296", "Number of files in the set (required)"}, "set",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_u64_in(v, 1, kMaxSetFiles, &e)) t.set->count = *x;
-         return e;
-     }},
-    {{"size_min", "set", "size", "", "0..size_max",
-      "Smallest file size, with size_max, for sizes drawn per file"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_size(v, &e)) t.set->size_min = *x;
-         return e;
-     }},
-    {{"size_max", "set", "size", "", "size_min..2^30 units",
-      "Largest file size, with size_min, for sizes drawn per file"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_size(v, &e)) t.set->size_max = *x;
-         return e;
-     }},
-    {{"size_dist", "set", "enum", "fixed", "fixed, uniform, loguniform",
-      "fixed goes with size; uniform (the default with size_min/size_max) or loguniform draws "
-      "each file's size from size_min..size_max"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_enum(v, kDists, &e)) t.set->size_dist = *x;
-         return e;
-     }},
-    {{"files_per_dir", "set", "u64", "1000", "1..4294967296", "Files in each leaf directory"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_u64_in(v, 1, kMaxSetFiles, &e)) t.set->files_per_dir = *x;
-         return e;
-     }},
-    {{"dirs_per_dir", "set", "u64", "100", "2..65536", "Subdirectories in each inner directory"}, "",
-     [](const Target& t, const std::string& v) {
-         std::string e;
-         if (auto x = parse_u64_in(v, 2, 65536, &e)) t.set->dirs_per_dir = *x;
-         return e;
-     }},
-};
-
-#undef DGEN_PATH_RANGE
-
-const char* section_name(Section s) {
-    return s == kDataset ? "dataset" : s == kFile ? "file" : "set";
-}
-
-// "dataset file set" -> {"dataset", "file", "set"}
-std::vector<std::string_view> words(std::string_view list) {
-    std::vector<std::string_view> out;
-    for (size_t at = 0; at < list.size();) {
-        const size_t end = std::min(list.find(' ', at), list.size());
-        if (end > at) out.push_back(list.substr(at, end - at));
-        at = end + 1;
-    }
-    return out;
-}
-
-bool lists(const char* list, Section s) {
-    const auto w = words(list);
-    return std::find(w.begin(), w.end(), section_name(s)) != w.end();
-}
-
-// "[dataset]", "[file] or [set]": where a key may go, for messages.
-std::string bracketed(const char* list) {
-    const auto w = words(list);
+// "dataset file set" -> "[dataset], [file] or [set]": where a key may go, for messages.
+std::string bracketed(const ConfigKey& k) {
     std::string out;
-    for (size_t i = 0; i < w.size(); ++i) {
-        out += i == 0 ? "" : i + 1 == w.size() ? " or " : ", ";
-        out.append("[").append(w[i]).append("]");
-    }
+    std::vector<const char*> in;
+    for (Section s : {kDataset, kFile, kSet})
+        if (k.allowed_in(s)) in.push_back(section_name(s));
+    for (size_t i = 0; i < in.size(); ++i)
+        out.append(i == 0 ? "" : i + 1 == in.size() ? " or " : ", ").append("[").append(in[i]).append("]");
     return out;
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
-// "; did you mean 'seed'?" when one candidate is within two edits, else "".
+// "; did you mean 'seed'?" when a candidate is close (values.h: closest_word), else "".
+// Names are case-sensitive, so "[FILE]" is wrong but close.
 std::string suggestion(const std::string& typed, const std::vector<std::string>& candidates,
                        const char* open, const char* close) {
-    const std::string* best = nullptr;
-    size_t best_d = 3;
-    for (const std::string& c : candidates) {
-        const size_t d = edit_distance(typed, c);
-        if (d < best_d) best = &c, best_d = d;
-    }
-    return best ? "; did you mean " + std::string(open) + *best + close + "?" : "";
+    const std::string best = closest_word(typed, candidates);
+    if (best.empty()) return "";
+    const bool case_only = best != typed && is_word(typed, best);
+    return "; did you mean " + std::string(open) + best + close + "?" + (case_only ? " (names are lower case)" : "");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -521,12 +77,10 @@ struct Parser {
     void error(int at, std::string msg) { errors.push_back({cfg.source, at, std::move(msg)}); }
     SectionState* current() { return sections.empty() ? nullptr : &sections.back(); }
 
-    Target target(const SectionState& s) {
-        Target t;
-        if (s.kind == kDataset) t.dataset = &cfg.dataset;
-        if (s.kind == kFile) t.file = &cfg.files[s.index], t.over = &t.file->over;
-        if (s.kind == kSet) t.set = &cfg.sets[s.index], t.over = &t.set->over;
-        return t;
+    KeyTarget target(const SectionState& s) {
+        if (s.kind == kFile) return KeyTarget::of(cfg.files[s.index]);
+        if (s.kind == kSet) return KeyTarget::of(cfg.sets[s.index]);
+        return KeyTarget::of(cfg.dataset);
     }
 
     void begin_section(const std::string& name) {
@@ -591,19 +145,16 @@ struct Parser {
         }
         if (!s->known) return;  // its header was reported once; its keys would only add noise
         const std::string where = std::string("[") + section_name(s->kind) + "]";
-        const KeyDef* k = nullptr;
-        for (const KeyDef& d : kKeys)
-            if (name == d.doc.name) k = &d;
+        const ConfigKey* k = find_config_key(name);
         if (!k) {
             std::vector<std::string> here;
-            for (const KeyDef& d : kKeys)
-                if (lists(d.doc.sections, s->kind)) here.push_back(d.doc.name);
+            for (const ConfigKey& d : config_keys())
+                if (d.allowed_in(s->kind)) here.push_back(d.name);
             error(line, "unknown key '" + name + "' in " + where + suggestion(name, here, "'", "'"));
             return;
         }
-        if (!lists(k->doc.sections, s->kind)) {
-            error(line, "key '" + name + "' is not allowed in " + where + "; it belongs in " +
-                            bracketed(k->doc.sections));
+        if (!k->allowed_in(s->kind)) {
+            error(line, "key '" + name + "' is not allowed in " + where + "; it belongs in " + bracketed(*k));
             return;
         }
         if (const auto it = s->keys.find(name); it != s->keys.end()) {
@@ -639,8 +190,8 @@ char* read_line(char* buf, int size, void* stream) {
     while (!l.empty() && std::isspace(static_cast<unsigned char>(l.back()))) l.remove_suffix(1);
     const char* lost = nullptr;
     if (l.find('\0') != std::string_view::npos) lost = "contains a NUL byte";
-    // inih's line buffer is fixed when libinih is built (200 bytes in Debian's); it would
-    // cut a longer line in two and parse the rest as a line of its own.
+    // parse_config sizes inih's line buffer to the longest line; only a line past
+    // kMaxLine would not fit, and inih would cut it in two.
     else if (l.size() + 1 > static_cast<size_t>(size))
         lost = "is too long";
     if (lost) {
@@ -694,6 +245,14 @@ void Parser::finish_set(SectionState& s) {
     }
 }
 
+// The line to blame for validate()'s message, which starts with the field's name: that
+// key's line if this section gives it, else the section's header (the value came from
+// [dataset], or from two keys together).
+int line_of(const SectionState& s, const std::string& message) {
+    const auto it = s.keys.find(message.substr(0, message.find(' ')));
+    return it != s.keys.end() ? it->second : s.line;
+}
+
 // A file's size, or a set's total or an upper bound of it (then `set` is kept, to sum
 // exactly later if the bound is too big to settle the dataset's total).
 struct Part {
@@ -728,10 +287,10 @@ bool sum_fits(std::vector<Part>& parts, bool exact) {
 void Parser::finish() {
     for (SectionState& s : sections) {
         if (!s.known || s.lost_line) continue;
-        for (const KeyDef& k : kKeys)
-            if (lists(k.required_in, s.kind) && !s.keys.count(k.doc.name)) {
+        for (const ConfigKey& k : config_keys())
+            if (k.required(s.kind) && !s.keys.count(k.name)) {
                 error(s.line, std::string("[") + section_name(s.kind) + "] is missing required key '" +
-                                  k.doc.name + "'");
+                                  k.name + "'");
                 s.bad = true;
             }
     }
@@ -749,7 +308,7 @@ void Parser::finish() {
             p.name = f.path;
             p.size = f.size;
             if (const std::string e = validate(p); !e.empty())
-                error(s.line, "[file] '" + f.path + "': " + e);
+                error(line_of(s, e), "[file] '" + f.path + "': " + e);
             parts.push_back({f.size});
             continue;
         }
@@ -757,17 +316,26 @@ void Parser::finish() {
         StreamParams p = effective_params(cfg.dataset, set.over);
         p.name = set.dir;
         if (const std::string e = validate(p); !e.empty()) {
-            error(s.line, "[set] '" + set.dir + "': " + e);
+            error(line_of(s, e), "[set] '" + set.dir + "': " + e);
             continue;
         }
+        // A group's contents must stay below 2^40 (fileset.h): 1024 files of at most
+        // 2^30 units, less one dedup run for the run the last file's tail rounds up to.
         const bool fixed = set.size_dist == SizeDist::Fixed;
         const uint64_t largest = fixed ? set.size : set.size_max;
-        const uint64_t limit = kMaxSetFileUnits * p.unit;
+        const uint64_t run = p.run_units();
+        const uint64_t limit = (kMaxSetFileUnits - (run > 1 ? run : 0)) * p.unit;
+        if (run >= kMaxSetFileUnits) {
+            error(s.line, "[set] '" + set.dir + "': dedup_run " + format_size(p.dedup_run) +
+                              " is too long for a set (at most 2^30 units less one)");
+            continue;
+        }
         if (largest > limit) {
             const char* key = fixed ? "size" : "size_max";
             error(s.keys.at(key), "[set] " + std::string(key) + " " + format_size(largest) +
-                                      " is above the largest file a set may hold, 2^30 units of " +
-                                      format_size(p.unit) + " = " + format_size(limit));
+                                      " is above the largest file a set may hold, " +
+                                      (run > 1 ? "2^30 units less one dedup run" : "2^30 units") +
+                                      " of " + format_size(p.unit) + " = " + format_size(limit));
             continue;
         }
         if (const auto part = set_part(set, p.seed))
@@ -839,6 +407,7 @@ StreamParams effective_params(const DatasetConfig& d, const Overrides& o) {
     p.unit = o.unit.value_or(d.unit);
     p.dedup = o.dedup.value_or(d.dedup);
     p.compress = o.compress.value_or(d.compress);
+    p.dedup_run = o.dedup_run.value_or(d.dedup_run);
     p.format = o.format.value_or(d.format);
     return p;
 }
@@ -847,12 +416,45 @@ Pattern effective_pattern(const DatasetConfig& d, const Overrides& o) {
     return o.pattern.value_or(d.pattern);
 }
 
+namespace {
+
+constexpr size_t kMaxLine = 1u << 20;  // bytes; a path line is at most 4 KiB or so
+
+// Runs inih with a line buffer that fits the longest line of `text`. libinih's buffer is
+// 200 bytes as Debian builds it (INI_MAX_LINE), too short for a path of 255-byte
+// components; Debian's libinih 55 reads its settings from globals at run time
+// (ini_use_stack, ini_max_line, ...), so they are set for this parse and put back.
+int ini_parse_sized(const std::string& text, ini_reader reader, ini_handler handler, void* user) {
+    size_t longest = 0;
+    for (size_t at = 0; at < text.size();) {
+        const size_t end = std::min(text.find('\n', at), text.size());
+        longest = std::max(longest, end - at);
+        at = end + 1;
+    }
+    static std::mutex m;  // the globals are process-wide
+    const std::lock_guard<std::mutex> lock(m);
+    const bool stack = ini_use_stack, grow = ini_allow_realloc;
+    const int max_line = ini_max_line, initial = ini_initial_alloc;
+    const int size = static_cast<int>(std::clamp<size_t>(longest + 3, 200, kMaxLine + 1));
+    ini_use_stack = false;
+    ini_allow_realloc = false;
+    ini_max_line = ini_initial_alloc = size;
+    const int r = ini_parse_stream(reader, user, handler, user);
+    ini_use_stack = stack;
+    ini_allow_realloc = grow;
+    ini_max_line = max_line;
+    ini_initial_alloc = initial;
+    return r;
+}
+
+}  // namespace
+
 Config parse_config(const std::string& text, const std::string& source,
                     std::vector<ConfigError>& errors) {
     const size_t first = errors.size();
     Parser p{text, 0, 0, {}, {}, 0, errors};
     p.cfg.source = source;
-    const int r = ini_parse_stream(read_line, &p, on_key, &p);
+    const int r = ini_parse_sized(text, read_line, on_key, &p);
     const bool known = std::any_of(errors.begin() + static_cast<std::ptrdiff_t>(first), errors.end(),
                                    [&](const ConfigError& e) { return e.line == r; });
     if (r > 0 && !known) p.error(r, "syntax error");
@@ -884,15 +486,6 @@ Config load_config(const std::string& path, std::vector<ConfigError>& errors) {
         return c;
     }
     return parse_config(text, path, errors);
-}
-
-const std::vector<ConfigKey>& config_keys() {
-    static const std::vector<ConfigKey> keys = [] {
-        std::vector<ConfigKey> out;
-        for (const KeyDef& k : kKeys) out.push_back(k.doc);
-        return out;
-    }();
-    return keys;
 }
 
 }  // namespace dgen

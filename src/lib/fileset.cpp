@@ -1,7 +1,6 @@
 #include "dgen/fileset.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 
 #include "dgen/dedup_map.h"
@@ -75,22 +74,82 @@ std::optional<uint64_t> NamePattern::index_of(const std::string& name) const {
     return v;
 }
 
-// Sizes drawn per file: u = mix64(seed-derived key ^ k) / 2^64 in [0, 1), then
-//   Uniform:    min + floor(u * (max - min + 1))
-//   LogUniform: floor(exp(ln(min) + u * (ln(max + 1) - ln(min)))), clamped to [min, max]
+namespace {
+
+__extension__ using u128 = unsigned __int128;
+
+// floor(sqrt(v)) for a 128-bit v, bit by bit: exact, so the constants below are too.
+constexpr uint64_t isqrt128(u128 v) {
+    u128 root = 0, bit = static_cast<u128>(1) << 126;
+    while (bit > v) bit >>= 2;
+    while (bit != 0) {
+        if (v >= root + bit) {
+            v -= root + bit;
+            root = (root >> 1) + bit;
+        } else {
+            root >>= 1;
+        }
+        bit >>= 2;
+    }
+    return static_cast<uint64_t>(root);
+}
+
+// c[j] = 2^(2^-j) in Q62 (j = 1..48): c[0] = 2.0, c[j] = floor(sqrt(c[j-1] * 2^62)).
+struct Exp2Table {
+    uint64_t c[kLogFractionBits + 1] = {};
+    constexpr Exp2Table() {
+        c[0] = 1ull << 63;
+        for (int j = 1; j <= kLogFractionBits; ++j) c[j] = isqrt128(static_cast<u128>(c[j - 1]) << 62);
+    }
+};
+constexpr Exp2Table kExp2;
+
+}  // namespace
+
+// log2 by repeated squaring of the mantissa m in [1, 2) (Q62): each square that reaches
+// 2 gives a 1 bit of the fraction. Truncating arithmetic throughout, so it is exact.
+uint64_t log2_fixed(uint64_t x) {
+    if (x == 0) return 0;
+    const int e = 63 - __builtin_clzll(x);
+    uint64_t m = e <= 62 ? x << (62 - e) : x >> 1;  // in [2^62, 2^63)
+    uint64_t frac = 0;
+    for (int i = 0; i < kLogFractionBits; ++i) {
+        m = static_cast<uint64_t>((static_cast<u128>(m) * m) >> 62);
+        frac <<= 1;
+        if (m >> 63) {
+            frac |= 1;
+            m >>= 1;
+        }
+    }
+    return (static_cast<uint64_t>(e) << kLogFractionBits) | frac;
+}
+
+// 2^(y / 2^48) = 2^i * product of 2^(2^-j) over the fraction's set bits j (Q62), floored.
+uint64_t exp2_fixed(uint64_t y) {
+    const uint64_t i = y >> kLogFractionBits;
+    if (i >= 64) return UINT64_MAX;
+    uint64_t m = 1ull << 62;
+    for (int j = 1; j <= kLogFractionBits; ++j)
+        if ((y >> (kLogFractionBits - j)) & 1)
+            m = static_cast<uint64_t>((static_cast<u128>(m) * kExp2.c[j]) >> 62);
+    const u128 v = (static_cast<u128>(m) << i) >> 62;
+    return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v);
+}
+
+// Sizes drawn per file, in integers only (docs/FORMAT.md §7), from h = 64 random bits:
+//   Uniform:    min + floor(h * (max - min + 1) / 2^64)
+//   LogUniform: exp2(a + floor(h * (b - a) / 2^64)), a = log2(max(min, 1)), b = log2(max + 1)
+//               in fixed point with 48 fraction bits, clamped to [min, max]
 uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k) {
     if (s.size_dist == SizeDist::Fixed) return s.size;
     const uint64_t h = mix64(mix64(seed ^ 0x53495A45ull) ^ (k * 0x9E3779B97F4A7C15ull));
-    const long double u = static_cast<long double>(h) / 18446744073709551616.0L;
     const uint64_t lo = s.size_min, hi = s.size_max;
-    if (s.size_dist == SizeDist::Uniform) {
-        const long double span = static_cast<long double>(hi - lo) + 1.0L;
-        return std::min(hi, lo + static_cast<uint64_t>(u * span));
-    }
-    const long double a = std::log(static_cast<long double>(std::max<uint64_t>(lo, 1)));
-    const long double b = std::log(static_cast<long double>(hi) + 1.0L);
-    const auto v = static_cast<uint64_t>(std::exp(a + u * (b - a)));
-    return std::clamp(v, lo, hi);
+    if (s.size_dist == SizeDist::Uniform)
+        return lo + static_cast<uint64_t>((static_cast<u128>(h) * (static_cast<u128>(hi - lo) + 1)) >> 64);
+    const uint64_t a = log2_fixed(std::max<uint64_t>(lo, 1));
+    const uint64_t b = hi == UINT64_MAX ? 64ull << kLogFractionBits : log2_fixed(hi + 1);
+    const uint64_t y = a + static_cast<uint64_t>((static_cast<u128>(h) * (b - a)) >> 64);
+    return std::clamp(exp2_fixed(y), lo, hi);
 }
 
 std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed) {

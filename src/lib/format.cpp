@@ -7,68 +7,75 @@
 
 #include <xxhash.h>
 
+#include "dgen/values.h"
+
 namespace dgen {
 namespace {
 
 std::string check_ratio(const char* what, double v, double max) {
-    char buf[160];
     if (std::isnan(v)) return std::string(what) + " is NaN; it must be a number >= 1";
-    if (v < 1.0) {
-        std::snprintf(buf, sizeof buf, "%s %g is below 1 (1 means no reduction)", what, v);
-        return buf;
-    }
-    if (!(v <= max)) {
-        std::snprintf(buf, sizeof buf, "%s %g is above the largest supported, %g", what, v, max);
-        return buf;
-    }
+    if (v < 1.0) return std::string(what) + " " + format_number(v) + " is below 1 (1 means no reduction)";
+    if (!(v <= max))
+        return std::string(what) + " " + format_number(v) + " is above the largest supported, " +
+               format_number(max);
     return {};
 }
 
-std::string labelled(const char* label, const std::string& name) {
-    return std::string(label) + name;
+void put_le64(std::string& out, uint64_t v) {
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+uint64_t bits_of(double v) {
+    uint64_t b;
+    static_assert(sizeof b == sizeof v);
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+// The message each key is hashed from: label, then (dgen2) the parameter block, then name.
+std::string key_message(const StreamParams& p, const char* what) {
+    std::string m = "dgen" + std::to_string(p.format) + "/" + what + "/";
+    if (p.format >= 2) {
+        put_le64(m, p.unit);
+        put_le64(m, p.run_units());
+        put_le64(m, bits_of(p.dedup));
+        put_le64(m, bits_of(p.compress));
+    }
+    return m + p.name;
+}
+
+StreamKeys keys(const StreamParams& p, const char* ars_label, const char* dedup_label) {
+    const std::string a = key_message(p, ars_label), d = key_message(p, dedup_label);
+    const XXH128_hash_t h = XXH3_128bits_withSeed(a.data(), a.size(), p.seed);
+    return {{h.low64, h.high64}, XXH3_64bits_withSeed(d.data(), d.size(), p.seed)};
 }
 
 }  // namespace
 
 std::string validate(const StreamParams& p) {
-    if (p.format != kFormatVersion)
-        return "format " + std::to_string(p.format) + " is not supported (this build writes dgen1)";
+    if (p.format < kOldestFormat || p.format > kFormatVersion)
+        return "format " + std::to_string(p.format) + " is not supported (this build has dgen1 and dgen2)";
     if (auto e = check_ratio("dedup", p.dedup, kMaxDedup); !e.empty()) return e;
     if (auto e = check_ratio("compress", p.compress, kMaxCompress); !e.empty()) return e;
     if (p.unit < kMinUnit || p.unit > kMaxUnit || (p.unit & (p.unit - 1)) != 0)
         return "unit " + std::to_string(p.unit) +
                " must be a power of two from 512 B to 1 MiB";
+    if (p.dedup_run != 0) {
+        if (p.dedup_run % p.unit != 0 || p.dedup_run > kMaxDedupRun)
+            return "dedup_run " + format_size(p.dedup_run) + " must be a multiple of the unit (" +
+                   format_size(p.unit) + "), at most 1 TiB";
+        if (p.format < 2 && p.run_units() > 1)
+            return "dedup_run " + format_size(p.dedup_run) +
+                   " needs format 2: dgen1 repeats single units only";
+    }
     if (p.size > kMaxStreamSize)
         return "size " + std::to_string(p.size) + " exceeds the largest stream (2^63 - 1 bytes)";
     if (p.name.empty()) return "stream name is empty";
     return {};
 }
 
-static Block128 key128(const char* label, uint64_t seed, const std::string& name) {
-    const std::string msg = labelled(label, name);
-    const XXH128_hash_t h = XXH3_128bits_withSeed(msg.data(), msg.size(), seed);
-    return {h.low64, h.high64};
-}
+StreamKeys derive_stream_keys(const StreamParams& p) { return keys(p, "key", "dedup"); }
 
-static uint64_t key64(const char* label, uint64_t seed, const std::string& name) {
-    const std::string msg = labelled(label, name);
-    return XXH3_64bits_withSeed(msg.data(), msg.size(), seed);
-}
-
-Block128 derive_stream_key(uint64_t seed, const std::string& name) {
-    return key128("dgen1/key/", seed, name);
-}
-
-uint64_t derive_dedup_key(uint64_t seed, const std::string& name) {
-    return key64("dgen1/dedup/", seed, name);
-}
-
-Block128 derive_set_key(uint64_t seed, const std::string& dir) {
-    return key128("dgen1/setkey/", seed, dir);
-}
-
-uint64_t derive_set_dedup_key(uint64_t seed, const std::string& dir) {
-    return key64("dgen1/setdedup/", seed, dir);
-}
+StreamKeys derive_set_keys(const StreamParams& p) { return keys(p, "setkey", "setdedup"); }
 
 }  // namespace dgen

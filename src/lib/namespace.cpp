@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "dgen/values.h"
+
 namespace dgen {
 namespace {
 
@@ -321,13 +323,17 @@ std::vector<std::pair<std::string, std::string>> Namespace::xattrs(uint64_t ino)
             {"user.dgen.dedup", format_ratio(p.dedup)},
             {"user.dgen.compress", format_ratio(p.compress)},
             {"user.dgen.unit", std::to_string(p.unit)},
+            {"user.dgen.dedup_run", std::to_string(p.run_units() * p.unit)},
             {"user.dgen.pattern", pattern == Pattern::Zero ? "zero" : "dgen"},
             {"user.dgen.stream", identity}};
 }
 
 std::optional<uint64_t> Namespace::resolve(std::string_view path) const {
+    std::string err;
+    const auto p = parse_dataset_path(path.empty() ? "/" : path, &err);  // "" is the root here
+    if (!p) return std::nullopt;
     uint64_t cur = kRootIno;
-    for (const std::string& part : split_path(path)) {
+    for (const std::string& part : split_path(p->path)) {
         const auto a = lookup(cur, part);
         if (!a) return std::nullopt;
         cur = a->ino;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "dgen/size_parse.h"
+#include "dgen/values.h"
 
 namespace dgen {
 

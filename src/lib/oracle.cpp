@@ -205,9 +205,9 @@ private:
 
 double compress_tolerance(double compress) { return compress > 4.0 ? 0.10 : 0.05; }
 
-double expected_dedup_ratio(const DedupMap& map, uint64_t units) {
+double expected_dedup_ratio(const DedupMap& map, uint64_t runs) {
     double distinct = 0;
-    uint64_t left = units;
+    uint64_t left = runs;
     for (uint64_t w = 0; w < map.windows() && left > 0; ++w) {
         const uint64_t n = map.window_units(w), m = map.window_distinct(w);
         const uint64_t take = std::min(n, left);
@@ -227,17 +227,20 @@ double expected_dedup_ratio(const DedupMap& map, uint64_t units) {
         distinct += static_cast<double>(m - big) * (1.0 - p_absent(q)) +
                     static_cast<double>(big) * (1.0 - p_absent(q + 1));
     }
-    return distinct > 0 ? static_cast<double>(units) / distinct : 0.0;
+    return distinct > 0 ? static_cast<double>(runs) / distinct : 0.0;
 }
 
 CheckReport run_check(const Stream& stream, uint64_t sample) {
     const StreamParams& p = stream.params();
     if (sample == 0 || sample > p.size) sample = p.size;
-    const uint64_t units = sample / p.unit;
-    if (units == 0)
-        throw std::invalid_argument("the sample (" + std::to_string(sample) +
-                                    " bytes) holds no whole unit of " + std::to_string(p.unit) +
-                                    " bytes");
+    const uint64_t run_units = stream.run_units();
+    const uint64_t runs = sample / p.unit / run_units;
+    const uint64_t units = runs * run_units;
+    if (runs == 0)
+        throw std::invalid_argument("the sample (" + std::to_string(sample) + " bytes) holds no whole " +
+                                    (run_units > 1 ? "dedup run of " + std::to_string(run_units) + " units of "
+                                                   : std::string("unit of ")) +
+                                    std::to_string(p.unit) + " bytes");
     CheckReport rep;
     rep.params = p;
     rep.sample = units * p.unit;
@@ -245,8 +248,11 @@ CheckReport run_check(const Stream& stream, uint64_t sample) {
 
     std::vector<Lane> lanes = make_lanes();
     Chunker small(4096), medium(65536);
-    std::unordered_set<XXH128_hash_t, HashOf128, Eq128> seen;
+    std::unordered_set<XXH128_hash_t, HashOf128, Eq128> seen, seen_runs;
     seen.reserve(static_cast<size_t>(std::min<uint64_t>(units, 1u << 24)));
+    XXH3_state_t* run_hash = XXH3_createState();
+    if (!run_hash) throw std::bad_alloc();
+    const std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> run_hash_owner(run_hash, XXH3_freeState);
 
     const uint64_t units_per_read = std::max<uint64_t>(1, (1u << 20) / p.unit);
     std::vector<uint8_t> buf(units_per_read * p.unit);
@@ -255,6 +261,9 @@ CheckReport run_check(const Stream& stream, uint64_t sample) {
         stream.read(u * p.unit, n * p.unit, buf.data());
         for (uint64_t i = 0; i < n; ++i) {
             const uint8_t* d = buf.data() + i * p.unit;
+            if ((u + i) % run_units == 0) XXH3_128bits_reset(run_hash);
+            XXH3_128bits_update(run_hash, d, p.unit);
+            if ((u + i) % run_units == run_units - 1) seen_runs.insert(XXH3_128bits_digest(run_hash));
             if (!seen.insert(XXH3_128bits(d, p.unit)).second) continue;
             small.add(d, p.unit, [&](const uint8_t* c, size_t len) {
                 for (Lane& l : lanes) l.small_out += l.small->chunk(c, len);
@@ -276,9 +285,19 @@ CheckReport run_check(const Stream& stream, uint64_t sample) {
     d.units = units;
     d.distinct = seen.size();
     d.ratio = static_cast<double>(units) / static_cast<double>(d.distinct);
-    d.target = expected_dedup_ratio(stream.dedup_map(), units);
-    d.applies = units >= 10000;
-    d.pass = std::fabs(d.ratio / d.target - 1.0) <= d.tolerance;
+    d.run_units = run_units;
+    d.runs = runs;
+    d.distinct_runs = seen_runs.size();
+    d.run_ratio = static_cast<double>(runs) / static_cast<double>(d.distinct_runs);
+    const DedupMap& map = stream.dedup_map();
+    d.target = expected_dedup_ratio(map, runs);
+    // Over whole windows the count of distinct contents is exact, whatever their number.
+    const bool whole_windows = runs % kDedupWindowUnits == 0 ||
+                               (map.windows() > 0 && runs == (map.windows() - 1) * kDedupWindowUnits +
+                                                                 map.window_units(map.windows() - 1));
+    d.applies = runs >= 10000 || whole_windows;
+    d.pass = std::fabs(d.ratio / d.target - 1.0) <= d.tolerance &&
+             std::fabs(d.run_ratio / d.target - 1.0) <= d.tolerance;
 
     const uint64_t unique_bytes = d.distinct * p.unit;
     const double tol = compress_tolerance(p.compress);

@@ -13,29 +13,42 @@ const StreamParams& checked(const StreamParams& p) {
     return p;
 }
 
+uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+
 }  // namespace
 
-Stream::Stream(const StreamParams& params)
-    : p_(checked(params)),
-      key_(derive_stream_key(p_.seed, p_.name), kArsRounds),
-      units_(p_.size / p_.unit + (p_.size % p_.unit != 0)),
-      block_shift_(std::countr_zero(p_.unit / kBlockSize)),
-      dedup_(derive_dedup_key(p_.seed, p_.name), p_.dedup, units_),
-      layout_(p_.compress, p_.unit) {}
+Stream::Stream(const StreamParams& params) : Stream(params, nullptr) {}
 
-Stream::Stream(const StreamParams& params, const SetMember& member) : Stream(params) {
-    key_ = ArsKey(derive_set_key(p_.seed, p_.name), kArsRounds);
-    dedup_ = DedupMap(derive_set_dedup_key(p_.seed, p_.name), p_.dedup, units_);
-    member_ = true;
-    set_ = member;
+Stream::Stream(const StreamParams& params, const SetMember& member) : Stream(params, &member) {}
+
+// Validates first: the keys hash the unit and the run, which must make sense by then.
+Stream::Stream(const StreamParams& params, const SetMember* member)
+    : p_(checked(params)),
+      units_(ceil_div(p_.size, p_.unit)),
+      run_(p_.run_units()),
+      block_shift_(std::countr_zero(p_.unit / kBlockSize)),
+      dedup_(0, p_.dedup, 0),  // keyed below
+      layout_(p_.compress, p_.unit),
+      member_(member != nullptr),
+      set_(member ? *member : SetMember{}) {
+    const StreamKeys keys = member_ ? derive_set_keys(p_) : derive_stream_keys(p_);
+    key_ = ArsKey(keys.ars, kArsRounds);
+    dedup_ = DedupMap(keys.dedup, p_.dedup, ceil_div(units_, run_));
 }
 
-// Standalone: the stream's own 2^20-unit windows. Set member: window = the file's group,
-// whose contents start at group << 40 (a group holds < 2^40 units).
+// Unit u is unit j of run r, which repeats the run the dedup map gives, unit for unit.
+// Standalone: runs r = u / R in the stream's own 2^20-run windows. Set member: slot
+// t = prefix_units + u of its group's window, whose contents start at group << 40 (a
+// group's contents stay below 2^40: config.cpp bounds a set's largest file and run).
 uint64_t Stream::content(uint64_t unit) const {
-    if (!member_) return dedup_.content_id(unit);
-    return dedup_.content_in_window(set_.group << 40, set_.group, set_.group_units,
-                                    set_.prefix_units + unit);
+    if (!member_) return dedup_.content_id(unit / run_) * run_ + unit % run_;
+    const uint64_t t = set_.prefix_units + unit;
+    const uint64_t runs = ceil_div(set_.group_units, run_);
+    return (set_.group << 40) + dedup_.content_in_window(0, set_.group, runs, t / run_) * run_ + t % run_;
+}
+
+uint64_t Stream::units_left_in_run(uint64_t unit) const {
+    return run_ - (member_ ? set_.prefix_units + unit : unit) % run_;
 }
 
 Block128 Stream::content_counter(uint64_t content) const {
@@ -56,10 +69,12 @@ size_t Stream::read(uint64_t offset, size_t len, uint8_t* out, const Kernel& ker
         // group (2^40-aligned contents, fewer than 2^40 units).
         keystream(kernel.fill, content_counter(content(0)), offset, end, out);
     } else {
+        // One kernel call per run touched: a run's units carry consecutive contents.
         for (uint64_t pos = offset; pos < end;) {
             const uint64_t u = pos / p_.unit;
             const uint64_t unit_start = u * p_.unit;
-            const uint64_t stop = std::min(end, unit_start + p_.unit);
+            const uint64_t left = std::min(units_left_in_run(u), units_ - u);
+            const uint64_t stop = std::min(end, unit_start + left * p_.unit);
             keystream(kernel.fill, content_counter(content(u)), pos - unit_start,
                       stop - unit_start, out + (pos - offset));
             pos = stop;

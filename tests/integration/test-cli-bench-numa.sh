@@ -82,10 +82,10 @@ PY
 expect_usage_error "--runs does not apply to --per-node" -- bench --per-node --runs 3
 expect_usage_error "--seconds does not apply to --per-node" -- bench --per-node --seconds 1
 expect_usage_error "node 99 does not exist" -- bench --per-node --nodes 99
-expect_usage_error "--nodes 'a,b'" -- bench --per-node --nodes a,b
+expect_usage_error "--nodes: 'a,b': item 'a' is not a node number" -- bench --per-node --nodes a,b
 expect_usage_error "listed twice" -- bench --per-node --nodes "$first,$first"
 expect_usage_error "--size 0: must be at least 1 byte" -- bench --per-node --size 0
-expect_usage_error "--workers-per-node must be 1..4096" -- bench --per-node --workers-per-node 0
+expect_usage_error "--workers-per-node: '0' is neither auto nor a whole number 1..256" -- bench --per-node --workers-per-node 0
 expect_usage_error "--dedup" -- bench --per-node --dedup 0.5
 expect_usage_error "--buffer 1000" -- bench --per-node --buffer 1000
 for opt in "--size 1GiB" "--dedup 2" "--compress 2" "--nodes 0" "--workers-per-node 1"; do

@@ -28,9 +28,23 @@ grep -q "^overall: pass" "$TMPDIR_TEST/table" || fail "table lacks overall pass"
 # 1 dedup row + 12 compression rows + the overall line.
 [ "$(grep -c ' pass$' "$TMPDIR_TEST/table")" -eq 14 ] || fail "expected 13 passing rows and overall"
 
-# Fewer than 10,000 units: the dedup row is informative (n/a), not a pass.
-grep -q "n/a (the promise holds from 10000 units)" <<<"$("$DGEN" check --size 4MiB --dedup 3)" ||
-    fail "small sample not marked n/a"
+# A sample of fewer than 10,000 units that cuts a window: the dedup row is informative
+# (n/a), not a pass. A whole stream, however small, holds exactly D: it is checked.
+grep -q "n/a (the promise holds from 10000 runs, or over whole windows)" \
+    <<<"$("$DGEN" check --size 64MiB --sample 4MiB --dedup 3)" || fail "small sample not marked n/a"
+grep -qE "^units +1024 +512 +2.0000 +2.0000 +1%  pass$" <<<"$("$DGEN" check --size 4MiB --dedup 2)" ||
+    fail "a small whole stream is not checked exactly"
+
+# With dedup runs, the runs row says duplicates are whole runs: runs / distinct runs = D.
+"$DGEN" check --size 256MiB --dedup 5 --dedup-run 1MiB --json >"$TMPDIR_TEST/run.json" || fail "run check"
+python3 - "$TMPDIR_TEST/run.json" <<'PY' || fail "run-level dedup"
+import json, sys
+d = json.load(open(sys.argv[1]))["dedup"]
+assert d["run_units"] == 256 and d["runs"] == 256 and d["distinct_runs"] == 51, d
+assert d["applies"] and d["pass"] and d["units"] == 65536 and d["distinct"] == 51 * 256, d
+PY
+grep -qE "^runs +256 +51 +5.0196 +5.0196 +1%  pass$" <<<"$("$DGEN" check --size 256MiB --dedup 5 --dedup-run 1MiB)" ||
+    fail "the table has no runs row"
 
 # A C above the calibrated range is reported honestly: C = 16 fails its tolerance, exit 1.
 rc=0

@@ -2,29 +2,49 @@
 # Every command has --help; bad values are usage errors (exit 2) that name the problem.
 source "$(dirname "$0")/functions.sh"
 
-grep -q "dgen1" <<<"$("$DGEN" --help)" || fail "dgen --help does not name the format"
-grep -q "format dgen1" <<<"$("$DGEN" --version)" || fail "dgen --version"
-for cmd in cat check bench; do
+grep -q "dgen1, dgen2" <<<"$("$DGEN" --help)" || fail "dgen --help does not name the formats"
+grep -q "formats dgen1 dgen2 (default dgen2)" <<<"$("$DGEN" --version)" || fail "dgen --version"
+for cmd in cat check bench ls; do
     "$DGEN" "$cmd" --help >"$TMPDIR_TEST/help" || fail "dgen $cmd --help exited non-zero"
     grep -q "Usage: dgen $cmd" "$TMPDIR_TEST/help" || fail "dgen $cmd --help has no usage line"
 done
 
-expect_usage_error "A subcommand is required" --
-expect_usage_error "not expected: --bogus" -- check --bogus
+# Commands: a missing or unknown one is named, with the list (regression: CLI11 said
+# only "A subcommand is required").
+expect_usage_error "dgen: a command is required: cat, check, bench, ls" --
+expect_usage_error "dgen: unknown command 'frobnicate' (commands: cat, check, bench, ls)" -- frobnicate
+expect_usage_error "did you mean 'check'?" -- chekc --size 1
+expect_usage_error "dgen check: The following argument was not expected: --bogus" -- check --bogus
 expect_usage_error "--size is required" -- cat
-expect_usage_error "ratio 'nan': must be a finite number" -- cat --size 1MiB --dedup nan
-expect_usage_error "ratio '0.5': must be >= 1" -- cat --size 1MiB --compress 0.5
-expect_usage_error "ratio 'inf'" -- check --dedup inf
-expect_usage_error "compress 17 is above the largest supported, 16" -- check --compress 17
-expect_usage_error "size '17EiB': does not fit in 64 bits" -- cat --size 17EiB
+# Values: the config's grammar and messages (docs/CONFIG.md "Value types").
+expect_usage_error "dgen cat: --dedup: ratio 'nan': expected a decimal number >= 1" -- cat --size 1MiB --dedup nan
+expect_usage_error "--compress: ratio '0.5': must be >= 1" -- cat --size 1MiB --compress 0.5
+expect_usage_error "--dedup: ratio 'inf'" -- check --dedup inf
+expect_usage_error "--dedup: ratio '0x10'" -- check --dedup 0x10
+expect_usage_error "--dedup: ratio '1e309' is out of range: at most 1000000" -- check --dedup 1e309
+expect_usage_error "--compress: ratio '17' is above 16, the largest supported" -- check --compress 17
+expect_usage_error "--size: size '17EiB': does not fit in 64 bits" -- cat --size 17EiB
 expect_usage_error "size '99999999999999999999': does not fit in 64 bits" -- cat --size 99999999999999999999
-expect_usage_error "exceeds the largest stream" -- cat --size 9EiB
+expect_usage_error "--size: size '9EiB' is above the largest file, 2^63-1 bytes" -- cat --size 9EiB
 expect_usage_error "unknown unit 'XB'" -- cat --size 4XB
-expect_usage_error "unit 3000 must be a power of two" -- cat --size 1MiB --unit 3000
-expect_usage_error "--unit 2MiB: must be a power of two from 512 B to 1 MiB" -- check --unit 2MiB
-expect_usage_error "--seed '-1': expected an unsigned 64-bit integer" -- cat --size 1 --seed -1
+expect_usage_error "--size: size '0x10KiB': a 0x hex size is a byte count" -- cat --size 0x10KiB
+expect_usage_error "--unit: size '3000' is not a power of two from 512 B to 1 MiB" -- cat --size 1MiB --unit 3000
+expect_usage_error "--unit: size '2MiB' is not a power of two" -- check --unit 2MiB
+expect_usage_error "--seed: '-1' is not an unsigned integer" -- cat --size 1 --seed -1
+expect_usage_error "--seed: '18446744073709551616' does not fit in 64 bits" -- cat --size 1 --seed 18446744073709551616
+expect_usage_error "--format: format '3' is not supported" -- cat --size 1 --format 3
+expect_usage_error "dedup_run 6 KiB must be a multiple of the unit (4 KiB)" -- cat --size 1 --dedup-run 6KiB
+expect_usage_error "dedup_run 8 KiB needs format 2" -- cat --size 1 --dedup-run 8KiB --format 1
+expect_usage_error "--offset: size 'x'" -- cat --size 1 --offset x
 expect_usage_error "--simd avx9000: unknown or unsupported" -- cat --size 1 --simd avx9000
 expect_usage_error "at least one whole unit" -- check --size 100
-expect_usage_error "--buffer 1000: must be a multiple of 4 KiB" -- bench --buffer 1000
-expect_usage_error "--runs must be 1..1000" -- bench --runs 0
+expect_usage_error "at least one whole dedup run (64 KiB)" -- check --size 32KiB --dedup-run 64KiB
+expect_usage_error "--buffer 1000 B: must be a multiple of 4 KiB" -- bench --buffer 1000
+expect_usage_error "--runs: '0' is outside 1..1000" -- bench --runs 0
+expect_usage_error "--seconds: 'fast' is not a decimal number" -- bench --seconds fast
+
+# Leading zeros are decimal on the command line as in a config (regression: --seed 010
+# was octal, 8).
+cmp -s <("$DGEN" cat --size 4KiB --seed 010) <("$DGEN" cat --size 4KiB --seed 10) || fail "--seed 010 is not 10"
+cmp -s <("$DGEN" cat --size 4KiB --seed 010) <("$DGEN" cat --size 4KiB --seed 8) && fail "--seed 010 is 8"
 echo "ok"

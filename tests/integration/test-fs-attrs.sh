@@ -29,15 +29,16 @@ INI
 mnt=$TMPDIR_TEST/mnt
 mount_fs "$cfg" "$mnt"
 x() { getfattr --only-values -n "user.dgen.$2" "$mnt/$1" 2>/dev/null; }
-[ "$(x a/b.bin format)" = dgen1 ] || fail "format"
+[ "$(x a/b.bin format)" = dgen2 ] || fail "format"
 [ "$(x a/b.bin seed)" = 77 ] || fail "seed: $(x a/b.bin seed)"
 [ "$(x a/b.bin dedup)" = 1.5 ] || fail "dedup"
 [ "$(x a/b.bin compress)" = 2 ] || fail "compress"
 [ "$(x a/b.bin unit)" = 8192 ] || fail "unit"
+[ "$(x a/b.bin dedup_run)" = 8192 ] || fail "dedup_run (one unit)"
 [ "$(x a/b.bin pattern)" = dgen ] || fail "pattern"
 [ "$(x z pattern)" = zero ] || fail "zero pattern"
 [ "$(x s/f00000003 seed)" = 9 ] || fail "set seed override"
-[ "$(getfattr -d -m - "$mnt/a/b.bin" 2>/dev/null | grep -c '^user.dgen.')" -eq 7 ] || fail "listxattr"
+[ "$(getfattr -d -m - "$mnt/a/b.bin" 2>/dev/null | grep -c '^user.dgen.')" -eq 8 ] || fail "listxattr"
 { getfattr -n user.nothing "$mnt/a/b.bin" 2>&1 || true; } | grep -q "No such attribute" || fail "missing xattr"
 
 [ "$(stat -c %a "$mnt/a/b.bin")" = 444 ] || fail "file mode"

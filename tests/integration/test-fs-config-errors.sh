@@ -27,7 +27,10 @@ printf '[file]\npath = a\nsize = 1\ndedup = nan\n' | expect_config_error "nan" 4
 printf '[file]\npath = a\nsize = 1\ncompress = 0.5\n' | expect_config_error "0.5" 4
 printf '[file]\npath = a\nsize = 1\nunit = 3000\n' | expect_config_error "3000" 4
 printf '[file]\npath = ../etc\nsize = 1\n' | expect_config_error ".." 2
-printf '[file]\npath = a/./b\nsize = 1\n' | expect_config_error "a/./b" 2
+printf '[file]\npath = a/../b\nsize = 1\n' | expect_config_error "a/../b" 2
+printf '[file]\npath = a/\nsize = 1\n' | expect_config_error "names a directory" 2
+printf '[file]\npath = ./x\nsize = 1\n\n[file]\npath = /x\nsize = 2\n' | expect_config_error "file 'x'" 6
+printf '[FILE]\npath = a\nsize = 1\n' | expect_config_error "did you mean [file]" 1
 printf '[file]\npath = x\nsize = 1\n\n[file]\npath = x\nsize = 2\n' | expect_config_error "x" 6
 printf '[file]\npath = d/f\nsize = 1\n[set]\ndir = d\ncount = 2\nsize = 1\n' | expect_config_error "d/f" 2
 printf '[set]\ndir = s\ncount = 3\nname = f\nsize = 1\n' | expect_config_error "has no %u" 4
@@ -38,7 +41,7 @@ printf '[bogus]\nx = 1\n' | expect_config_error "bogus" 1
 
 # Several errors: all reported in one run.
 cfg=$TMPDIR_TEST/many.ini
-printf '[dataset]\nseed = x\nunit = 7\n[file]\npath = /abs\nsize = -1\n' >"$cfg"
+printf '[dataset]\nseed = x\nunit = 7\n[file]\npath = a/\nsize = -1\n' >"$cfg"
 rc=0
 "$DGENFS" "$cfg" "$mnt" -f 2>"$TMPDIR_TEST/err" || rc=$?
 [ "$rc" -eq 2 ] || fail "many errors: exit $rc"
@@ -50,5 +53,10 @@ rc=0; "$DGENFS" 2>/dev/null || rc=$?; [ "$rc" -eq 2 ] || fail "no arguments: exi
 rc=0; "$DGENFS" "$TMPDIR_TEST/missing.ini" "$mnt" -f 2>"$TMPDIR_TEST/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "missing.ini" "$TMPDIR_TEST/err" || fail "missing config: exit $rc: $(cat "$TMPDIR_TEST/err")"
 rc=0; "$DGENFS" --bogus 2>/dev/null || rc=$?; [ "$rc" -eq 2 ] || fail "unknown option: exit $rc"
+# Regression: the extra argument was ignored.
+for opt in --check --show-plan; do
+    rc=0; "$DGENFS" "$opt" "$cfg" extra 2>"$TMPDIR_TEST/err" || rc=$?
+    [ "$rc" -eq 2 ] && grep -qF "unexpected 'extra'" "$TMPDIR_TEST/err" || fail "$opt CONFIG extra: exit $rc: $(cat "$TMPDIR_TEST/err")"
+done
 grep -q "usage: dgenfs CONFIG MOUNTPOINT" <<<"$("$DGENFS" --help)" || fail "--help"
 echo "ok"

@@ -2,6 +2,7 @@
 // set's shared dedup domain.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -89,6 +90,58 @@ TEST(SetSizes, DrawnSizesStayInRangeAndArePinned) {
     std::set<uint64_t> seen;
     for (uint64_t k = 0; k < 5000; ++k) seen.insert(set_file_size(s, 9, k));
     EXPECT_EQ(seen.size(), 100u);
+}
+
+// The sizes of a set are drawn with integers only (docs/FORMAT.md §7), so no libm, long
+// double width or compiler can move them. These pins came from the integer definition.
+TEST(SetSizes, IntegerDrawsArePinnedAcrossTheWholeRange) {
+    SetConfig s = set_of(1ull << 32, 1000, 100);
+    s.size_dist = SizeDist::LogUniform;
+    s.size_min = 0;
+    s.size_max = 1ull << 40;
+    EXPECT_EQ(set_file_size(s, 5, 0), 25u);
+    EXPECT_EQ(set_file_size(s, 5, 1), 1634612u);
+    EXPECT_EQ(set_file_size(s, 5, 2), 158u);
+    EXPECT_EQ(set_file_size(s, 5, 12345), 1u);
+    EXPECT_EQ(set_file_size(s, 5, 4294967295), 16138305u);
+    s.size_dist = SizeDist::Uniform;
+    s.size_min = 4096;
+    EXPECT_EQ(set_file_size(s, 3, 0), 581635530230u);
+    EXPECT_EQ(set_file_size(s, 3, 1), 763544199537u);
+    EXPECT_EQ(set_file_size(s, 3, 4294967295), 578499884005u);
+}
+
+TEST(SetSizes, FixedPointLogAndPowerKnownAnswers) {
+    constexpr uint64_t one = 1ull << kLogFractionBits;
+    EXPECT_EQ(log2_fixed(1), 0u);
+    for (uint64_t k = 0; k < 64; ++k) {
+        EXPECT_EQ(log2_fixed(1ull << k), k * one) << k;  // powers of two are exact both ways
+        EXPECT_EQ(exp2_fixed(k * one), 1ull << k) << k;
+    }
+    EXPECT_EQ(log2_fixed(3), 446127282977750u);   // log2(3) = 1.58496250072115618...
+    EXPECT_EQ(log2_fixed(10), 935039633142894u);  // log2(10) = 3.32192809488736234...
+    EXPECT_EQ(exp2_fixed(10 * one + one / 2), 1448u);  // 2^10.5 = 1448.15...
+    EXPECT_EQ(exp2_fixed(64 * one), UINT64_MAX);       // saturates
+    // Against the real functions: the fixed point is within 2^-46 of log2, and a round
+    // trip lands within one part in 2^44 (tolerances of this test, not of the code).
+    for (uint64_t x : {3ull, 7ull, 1000ull, 4097ull, 123456789ull, 1ull << 50, (1ull << 50) + 1}) {
+        const long double want = std::log2(static_cast<long double>(x)) * static_cast<long double>(one);
+        EXPECT_NEAR(static_cast<double>(log2_fixed(x)), static_cast<double>(want), 4.0) << x;
+        const double back = static_cast<double>(exp2_fixed(log2_fixed(x) + 1));
+        EXPECT_NEAR(back / static_cast<double>(x), 1.0, std::ldexp(1.0, -44)) << x;
+    }
+}
+
+TEST(SetSizes, LogUniformPutsEqualCountsInEveryOctave) {
+    SetConfig s = set_of(80000, 1000, 100);
+    s.size_dist = SizeDist::LogUniform;
+    s.size_min = 4096;
+    s.size_max = (1 << 20) - 1;  // 8 whole octaves: [4 KiB, 8 KiB) ... [512 KiB, 1 MiB)
+    std::map<int, uint64_t> per_octave;
+    for (uint64_t k = 0; k < s.count; ++k) ++per_octave[63 - __builtin_clzll(set_file_size(s, 1, k))];
+    ASSERT_EQ(per_octave.size(), 8u);
+    for (const auto& [octave, n] : per_octave)
+        EXPECT_NEAR(static_cast<double>(n), 10000.0, 400.0) << "octave 2^" << octave;  // 4 sigma
 }
 
 TEST(SetSizes, TotalsAndOverflow) {
@@ -221,11 +274,12 @@ TEST(Namespace, XattrsDescribeTheFile) {
     const Namespace ns(sample_config());
     const auto x = ns.xattrs(*ns.resolve("a/b/c.bin"));
     std::map<std::string, std::string> m(x.begin(), x.end());
-    EXPECT_EQ(m.at("user.dgen.format"), "dgen1");
+    EXPECT_EQ(m.at("user.dgen.format"), "dgen2");
     EXPECT_EQ(m.at("user.dgen.seed"), "5");
     EXPECT_EQ(m.at("user.dgen.dedup"), "2");
     EXPECT_EQ(m.at("user.dgen.compress"), "1");
     EXPECT_EQ(m.at("user.dgen.unit"), "4096");
+    EXPECT_EQ(m.at("user.dgen.dedup_run"), "4096");
     EXPECT_EQ(m.at("user.dgen.pattern"), "dgen");
     EXPECT_EQ(m.at("user.dgen.stream"), "a/b/c.bin");
     EXPECT_TRUE(ns.xattrs(kRootIno).empty());
@@ -269,6 +323,30 @@ TEST(SetDomain, DedupSpansFilesOfTheSet) {
         distinct.insert(XXH3_64bits(buf.data(), buf.size()));
     }
     EXPECT_EQ(distinct.size(), 2048u);  // 4 groups of 1024 files, 512 contents each
+}
+
+// Dedup runs in a set run over the group's concatenated units, across file boundaries:
+// 1024 files of 40 KiB (10 units) in runs of 3 units: n = 10240 units, 3414 runs (the last
+// short), M = round(3414 / 4) = 854 distinct runs.
+TEST(SetDomain, DedupRunsSpanTheFilesOfAGroup) {
+    Config c;
+    SetConfig s = set_of(1024, 1000, 100);
+    s.size = 40960;
+    s.over.dedup = 4.0;
+    s.over.dedup_run = 12288;
+    c.sets.push_back(s);
+    const Namespace ns(c);
+    std::vector<uint64_t> units;  // the group's units, in slot order
+    std::vector<uint8_t> buf(40960);
+    for (uint64_t k = 0; k < 1024; ++k) {
+        ASSERT_EQ(ns.open((1ull << 48) | k)->read(0, buf.size(), buf.data()), buf.size());
+        for (size_t i = 0; i < buf.size(); i += 4096) units.push_back(XXH3_64bits(&buf[i], 4096));
+    }
+    std::set<std::vector<uint64_t>> runs;
+    for (size_t t = 0; t + 3 <= units.size(); t += 3)
+        runs.insert(std::vector<uint64_t>(units.begin() + t, units.begin() + t + 3));
+    EXPECT_EQ(runs.size(), 854u);  // the short last run is a prefix of one of these
+    EXPECT_EQ(std::unordered_set<uint64_t>(units.begin(), units.end()).size(), 854u * 3);
 }
 
 TEST(SetDomain, NoDuplicatesWithDedupOneAndNoneWithStandaloneStreams) {

@@ -1,8 +1,10 @@
-// Format dgen1 frozen: every golden row through every kernel, as one read, in random
-// splits, and byte by byte. A failure here is a format break, not a flaky test.
+// Formats dgen1 and dgen2 frozen: every golden row through every kernel, as one read, in
+// random splits, and byte by byte. A failure here is a format break, not a flaky test.
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
+#include <string>
 #include <vector>
 
 #include <xxhash.h>
@@ -13,7 +15,8 @@
 namespace dgen {
 namespace {
 
-struct GoldenRow {
+// The row layouts of the two files, and the one form the tests use.
+struct Dgen1Row {
     uint64_t seed;
     const char* name;
     uint64_t size;
@@ -24,9 +27,52 @@ struct GoldenRow {
     uint64_t xxh64;
 };
 
-const GoldenRow kRows[] = {
-#include "golden_vectors.inc"
+struct Dgen2Row {
+    uint64_t seed;
+    const char* name;
+    uint64_t size;
+    double dedup, compress;
+    uint32_t unit;
+    uint64_t dedup_run;
+    uint64_t offset, length;
+    size_t returned;
+    uint64_t xxh64;
 };
+
+const Dgen1Row kDgen1[] = {
+#include "golden_dgen1.inc"
+};
+
+const Dgen2Row kDgen2[] = {
+#include "golden_dgen2.inc"
+};
+
+struct GoldenRow {
+    int format;
+    uint64_t seed;
+    std::string name;
+    uint64_t size;
+    double dedup, compress;
+    uint32_t unit;
+    uint64_t dedup_run;
+    uint64_t offset, length;
+    size_t returned;
+    uint64_t xxh64;
+};
+
+const std::vector<GoldenRow>& rows() {
+    static const std::vector<GoldenRow> all = [] {
+        std::vector<GoldenRow> v;
+        for (const Dgen1Row& r : kDgen1)
+            v.push_back({1, r.seed, r.name, r.size, r.dedup, r.compress, r.unit, 0, r.offset,
+                         r.length, r.returned, r.xxh64});
+        for (const Dgen2Row& r : kDgen2)
+            v.push_back({2, r.seed, r.name, r.size, r.dedup, r.compress, r.unit, r.dedup_run,
+                         r.offset, r.length, r.returned, r.xxh64});
+        return v;
+    }();
+    return all;
+}
 
 Stream make_stream(const GoldenRow& r) {
     StreamParams p;
@@ -36,33 +82,48 @@ Stream make_stream(const GoldenRow& r) {
     p.dedup = r.dedup;
     p.compress = r.compress;
     p.unit = r.unit;
+    p.dedup_run = r.dedup_run;
+    p.format = r.format;
     return Stream(p);
 }
 
 std::string describe(const GoldenRow& r, const Kernel& k, const char* how) {
-    return std::string("format break: ") + how + " via " + k.name + " — seed " +
-           std::to_string(r.seed) + " '" + r.name + "' D " + std::to_string(r.dedup) + " C " +
-           std::to_string(r.compress) + " unit " + std::to_string(r.unit) + " offset " +
+    return std::string("format break: dgen") + std::to_string(r.format) + " " + how + " via " +
+           k.name + " — seed " + std::to_string(r.seed) + " '" + r.name + "' D " +
+           std::to_string(r.dedup) + " C " + std::to_string(r.compress) + " unit " +
+           std::to_string(r.unit) + " dedup_run " + std::to_string(r.dedup_run) + " offset " +
            std::to_string(r.offset) + " length " + std::to_string(r.length);
 }
 
 TEST(Golden, HasRowsForEveryBranch) {
     // Defaults, dedup, compression, several units, EOF and window crossings are all present.
-    bool dedup = false, compress = false, at_eof = false, u512 = false, u1m = false;
-    for (const GoldenRow& r : kRows) {
-        dedup |= r.dedup > 1;
-        compress |= r.compress > 1;
-        at_eof |= r.offset == r.size && r.returned == 0;
-        u512 |= r.unit == 512;
-        u1m |= r.unit == (1u << 20);
+    for (int format : {1, 2}) {
+        SCOPED_TRACE(format);
+        bool dedup = false, compress = false, at_eof = false, u512 = false, u1m = false;
+        size_t n = 0;
+        for (const GoldenRow& r : rows()) {
+            if (r.format != format) continue;
+            ++n;
+            dedup |= r.dedup > 1;
+            compress |= r.compress > 1;
+            at_eof |= r.offset == r.size && r.returned == 0;
+            u512 |= r.unit == 512;
+            u1m |= r.unit == (1u << 20);
+        }
+        EXPECT_TRUE(dedup && compress && at_eof && u512 && u1m);
+        EXPECT_GT(n, 600u);
     }
-    EXPECT_TRUE(dedup && compress && at_eof && u512 && u1m);
-    EXPECT_GT(std::size(kRows), 600u);
+    // dgen2's dedup runs: several lengths, and a run of 3 units (not a power of two).
+    std::set<uint64_t> runs;
+    for (const GoldenRow& r : rows())
+        if (r.format == 2 && r.dedup_run > r.unit) runs.insert(r.dedup_run / r.unit);
+    EXPECT_GE(runs.size(), 4u);
+    EXPECT_TRUE(runs.count(3));
 }
 
 TEST(Golden, OneReadEveryKernel) {
     for (const Kernel& k : available_kernels()) {
-        for (const GoldenRow& r : kRows) {
+        for (const GoldenRow& r : rows()) {
             const Stream s = make_stream(r);
             std::vector<uint8_t> buf(r.length);
             const size_t got = s.read(r.offset, r.length, buf.data(), k);
@@ -75,7 +136,7 @@ TEST(Golden, OneReadEveryKernel) {
 TEST(Golden, RandomSplitsEveryKernel) {
     std::mt19937_64 rng(20261126);
     for (const Kernel& k : available_kernels()) {
-        for (const GoldenRow& r : kRows) {
+        for (const GoldenRow& r : rows()) {
             if (r.returned < 2) continue;
             const Stream s = make_stream(r);
             std::vector<uint8_t> buf(r.returned);
@@ -94,7 +155,7 @@ TEST(Golden, ByteByByte) {
     // keeps the sanitizer build fast while still reading each of their bytes alone.
     const Kernel& active = active_kernel();
     for (const Kernel& k : available_kernels()) {
-        for (const GoldenRow& r : kRows) {
+        for (const GoldenRow& r : rows()) {
             if (r.returned > 4096 && std::string(k.name) != active.name) continue;
             const Stream s = make_stream(r);
             std::vector<uint8_t> buf(r.returned);

@@ -1,4 +1,4 @@
-// The ratio promises of dgen1, measured with the real compressor libraries.
+// The ratio promises of the format, measured with the real compressor libraries.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -40,7 +40,7 @@ TEST_P(RatioTable, CheckPassesItsOwnTable) {
     EXPECT_TRUE(r.pass);
 }
 
-INSTANTIATE_TEST_SUITE_P(Dgen1, RatioTable,
+INSTANTIATE_TEST_SUITE_P(Dgen2, RatioTable,
                          ::testing::Combine(::testing::Values(1.0, 2.0, 5.0),
                                             ::testing::Values(1.0, 1.5, 2.0, 3.0, 4.0, 8.0)));
 
@@ -62,6 +62,26 @@ TEST(Oracle, SampleOfAWindowPredictsItsOwnRatio) {
     EXPECT_EQ(r.dedup.units, 4096u);
     EXPECT_LT(r.dedup.target, 1.02);
     EXPECT_NEAR(r.dedup.ratio, r.dedup.target, r.dedup.target * 0.01);
+}
+
+// The runs row: with dedup runs, distinct runs give D as distinct units do, exactly over a
+// whole stream, and a whole small stream is checked (the window is whole).
+TEST(Oracle, RunsRowCountsWholeRuns) {
+    StreamParams p = params(5, 1, 64 * MiB);
+    p.dedup_run = MiB / 4;
+    const CheckReport r = run_check(Stream(p), 0);
+    EXPECT_EQ(r.dedup.run_units, 64u);
+    EXPECT_EQ(r.dedup.runs, 256u);
+    EXPECT_EQ(r.dedup.distinct_runs, 51u);  // round(256 / 5)
+    EXPECT_EQ(r.dedup.distinct, 51u * 64);
+    EXPECT_TRUE(r.dedup.applies);
+    EXPECT_DOUBLE_EQ(r.dedup.target, 256.0 / 51);
+    EXPECT_TRUE(r.dedup.pass);
+    // A sample is cut down to whole runs.
+    const CheckReport part = run_check(Stream(p), 10 * MiB / 4 + 5);
+    EXPECT_EQ(part.dedup.runs, 10u);
+    EXPECT_EQ(part.sample, 10 * MiB / 4);
+    EXPECT_FALSE(part.dedup.applies);  // 10 runs out of a 256-run window
 }
 
 TEST(Oracle, ExpectedRatioIsExactOverWholeWindows) {

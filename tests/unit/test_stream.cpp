@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -94,8 +96,21 @@ TEST(Stream, RejectsBadParams) {
     EXPECT_THROW(Stream(params(0, "x", 1ull << 63)), std::invalid_argument);
     EXPECT_THROW(Stream(params(0, "", 1)), std::invalid_argument);
     StreamParams p = params(0, "x", 1);
-    p.format = 2;
-    EXPECT_NE(validate(p).find("format 2"), std::string::npos);
+    p.format = 3;
+    EXPECT_NE(validate(p).find("format 3 is not supported"), std::string::npos);
+    p.format = 0;
+    EXPECT_NE(validate(p).find("format 0 is not supported"), std::string::npos);
+    p = params(0, "x", 1);
+    p.dedup_run = 6144;  // not a multiple of the 4 KiB unit
+    EXPECT_NE(validate(p).find("must be a multiple of the unit"), std::string::npos) << validate(p);
+    p.dedup_run = kMaxDedupRun + 4096;
+    EXPECT_NE(validate(p).find("at most 1 TiB"), std::string::npos) << validate(p);
+    p.dedup_run = 8192;
+    EXPECT_EQ(validate(p), "");
+    p.format = 1;  // dgen1 is frozen as it was: single-unit duplicates only
+    EXPECT_NE(validate(p).find("needs format 2"), std::string::npos) << validate(p);
+    p.dedup_run = 4096;  // one unit: dgen1's own behaviour
+    EXPECT_EQ(validate(p), "");
 }
 
 // Hashes of every 512-byte sector of the first 64 MiB.
@@ -135,6 +150,80 @@ TEST(Stream, DedupStreamsOfDifferentSeedsShareNoUnit) {
     s2.read(0, buf.size(), buf.data());
     for (size_t i = 0; i < buf.size(); i += 4096)
         ASSERT_EQ(a.count(XXH3_64bits(&buf[i], 4096)), 0u) << "unit " << i / 4096;
+}
+
+std::vector<uint64_t> unit_hashes(const StreamParams& p) {
+    const Stream s(p);
+    std::vector<uint64_t> out;
+    std::vector<uint8_t> buf(4 * MiB);
+    for (uint64_t off = 0; off < p.size; off += buf.size()) {
+        const size_t n = s.read(off, buf.size(), buf.data());
+        for (size_t i = 0; i + 4096 <= n; i += 4096) out.push_back(XXH3_64bits(&buf[i], 4096));
+    }
+    return out;
+}
+
+// dgen2: a stream's keys hold its parameters, so a tester who changes only a ratio, the
+// unit or the run gets unrelated data. Regression: with dgen1's keys, --dedup 1.5 and
+// --dedup 2 of one seed shared most of their units (borg stored the second at 97x).
+TEST(Stream, ParameterSetsOfOneSeedShareNoUnit) {
+    auto with = [](double d, double c, uint32_t unit, uint64_t run, int format = 2) {
+        StreamParams p = params(21, "stream", 32 * MiB, d, c, unit);
+        p.dedup_run = run;
+        p.format = format;
+        return p;
+    };
+    const StreamParams sets[] = {with(1, 1, 4096, 0),     with(1.5, 1, 4096, 0),
+                                 with(2, 1, 4096, 0),     with(5, 1, 4096, 0),
+                                 with(2, 2, 4096, 0),     with(1, 2, 4096, 0),
+                                 with(2, 1, 8192, 0),     with(2, 1, 4096, 65536),
+                                 with(2, 1, 4096, 8192),  with(2, 1.5, 4096, 65536)};
+    std::unordered_map<uint64_t, size_t> owner;  // unit hash -> the set it came from
+    for (size_t i = 0; i < std::size(sets); ++i) {
+        for (uint64_t h : unit_hashes(sets[i])) {
+            const auto [it, fresh] = owner.emplace(h, i);
+            ASSERT_TRUE(fresh || it->second == i) << "sets " << it->second << " and " << i << " share a unit";
+        }
+    }
+    // dgen1 keeps its explicit sharing: same seed and name, D 1.5 and 2, many common units.
+    const auto a = unit_hashes(with(1.5, 1, 4096, 0, 1)), b = unit_hashes(with(2, 1, 4096, 0, 1));
+    const std::unordered_set<uint64_t> in_a(a.begin(), a.end());
+    const auto common = std::count_if(b.begin(), b.end(), [&](uint64_t h) { return in_a.count(h) > 0; });
+    EXPECT_GT(common, static_cast<long>(b.size() / 2));
+}
+
+// Duplicates come as whole runs: run r is a copy of another run, unit for unit, so the
+// units of a run are distinct and the runs repeat exactly D times on average.
+TEST(Stream, DedupRunsRepeatWholeRuns) {
+    StreamParams p = params(4, "runs", 64 * MiB, 2);
+    p.dedup_run = 64 * 1024;  // 16 units; 1024 runs
+    const auto units = unit_hashes(p);
+    ASSERT_EQ(units.size(), 16384u);
+    std::unordered_map<uint64_t, std::vector<size_t>> where;  // unit hash -> positions
+    for (size_t u = 0; u < units.size(); ++u) where[units[u]].push_back(u);
+    EXPECT_EQ(where.size(), 512u * 16);  // M = 512 distinct runs of 16 distinct units
+    std::map<std::vector<uint64_t>, int> runs;
+    for (size_t r = 0; r < 1024; ++r)
+        ++runs[std::vector<uint64_t>(units.begin() + r * 16, units.begin() + (r + 1) * 16)];
+    EXPECT_EQ(runs.size(), 512u);
+    for (const auto& [h, at] : where)
+        for (size_t u : at) ASSERT_EQ(u % 16, at[0] % 16) << "a unit moved within its run";
+    // One kernel call per run: a read across a run boundary is the same as two reads.
+    const Stream s(p);
+    const auto whole = read_all(s, 65536 - 100, 200);
+    auto split = read_all(s, 65536 - 100, 100);
+    const auto rest = read_all(s, 65536, 100);
+    split.insert(split.end(), rest.begin(), rest.end());
+    EXPECT_EQ(whole, split);
+}
+
+TEST(Stream, DedupRunOfOneUnitIsTheDefault) {
+    for (int format : {1, 2}) {
+        StreamParams a = params(6, "one", 8 * MiB, 3, 2), b = a;
+        a.format = b.format = format;
+        b.dedup_run = 4096;
+        EXPECT_EQ(read_all(Stream(a), 0, 8 * MiB), read_all(Stream(b), 0, 8 * MiB)) << format;
+    }
 }
 
 TEST(Stream, EverySectorCarriesGeneratedBytes) {
@@ -190,15 +279,19 @@ TEST(Stream, ContentDoesNotDependOnReadHistory) {
 
 TEST(Stream, DedupOneIsCounterModeArs) {
     // With D = 1 the byte at offset o is block o / 16 of ARS under the stream key.
-    const Stream s(params(11, "ctr", 1 * MiB));
-    const ArsKey key(derive_stream_key(11, "ctr"), kArsRounds);
-    const auto data = read_all(s, 0, 1 * MiB);
-    for (uint64_t blk : {0ull, 1ull, 255ull, 256ull, 65535ull}) {
-        const Block128 b = ars_block_scalar(key, {blk, 0});
-        uint8_t want[16];
-        std::memcpy(want, &b.lo, 8);
-        std::memcpy(want + 8, &b.hi, 8);
-        EXPECT_EQ(std::memcmp(&data[blk * 16], want, 16), 0) << "block " << blk;
+    for (int format : {1, 2}) {
+        StreamParams p = params(11, "ctr", 1 * MiB);
+        p.format = format;
+        const Stream s(p);
+        const ArsKey key(derive_stream_keys(p).ars, kArsRounds);
+        const auto data = read_all(s, 0, 1 * MiB);
+        for (uint64_t blk : {0ull, 1ull, 255ull, 256ull, 65535ull}) {
+            const Block128 b = ars_block_scalar(key, {blk, 0});
+            uint8_t want[16];
+            std::memcpy(want, &b.lo, 8);
+            std::memcpy(want + 8, &b.hi, 8);
+            EXPECT_EQ(std::memcmp(&data[blk * 16], want, 16), 0) << "format " << format << " block " << blk;
+        }
     }
 }
 
