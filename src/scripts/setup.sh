@@ -17,6 +17,7 @@ PACKAGES=(
     libcli11-dev nlohmann-json3-dev libsystemd-dev
     zstd lz4 xz-utils python3 coreutils
     fio rsync attr procps tar util-linux
+    borgbackup restic
 )
 JOBS=${JOBS:-$(nproc)}
 
