@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -17,6 +18,7 @@
 
 #include "dgen/values.h"
 #include "fs.h"
+#include "mount_guard.h"
 #include "workers.h"
 
 namespace dgen::fs {
@@ -192,6 +194,7 @@ bool Server::mount(const std::vector<std::string>& points) {
                  std::to_string(config_.dataset.max_read)};
     if (o_.debug) args_.push_back("-d");
     args_.insert(args_.end(), o_.fuse_args.begin(), o_.fuse_args.end());
+    const std::vector<int> sockets_before = socket_descriptors();
     for (const std::string& point : points) {
         auto ctx = std::make_unique<Context>();
         ctx->ns = &ns_;
@@ -204,6 +207,13 @@ bool Server::mount(const std::vector<std::string>& points) {
         contexts_.push_back(std::move(ctx));
         sessions_.push_back(std::move(se));
     }
+    // fusermount3's sockets: the ones mounting added. Still one thread: the guard is a fork.
+    std::vector<int> sockets;
+    for (int fd : socket_descriptors())
+        if (std::find(sockets_before.begin(), sockets_before.end(), fd) == sockets_before.end())
+            sockets.push_back(fd);
+    if (const std::string e = start_mount_guard(points, sockets); !e.empty())
+        std::fprintf(stderr, "dgenfs: mount guard: %s; auto_unmount may miss a killed daemon\n", e.c_str());
     return true;
 }
 

@@ -110,6 +110,9 @@ mount_fs() {
     for _ in $(seq 200); do
         if is_mounted "$mnt"; then
             [ "$(findmnt -rn -M "$(realpath "$mnt")" -o FSTYPE)" = fuse.dgenfs ] || fail "$mnt is not fuse.dgenfs"
+            # The mount shows before the daemon has answered the kernel's INIT: return
+            # once it answers, so that every test starts on a mount that serves.
+            timeout 10 stat -L "$mnt/" >/dev/null || fail "$mnt is mounted but does not answer: $(cat "$log")"
             return 0
         fi
         kill -0 "$DGENFS_PID" 2>/dev/null || fail "dgenfs exited before mounting: $(cat "$log")"

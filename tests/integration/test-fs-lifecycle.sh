@@ -22,10 +22,40 @@ wait "$DGENFS_PID" 2>/dev/null || true
 for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
 is_mounted "$mnt" && fail "kill -9 left a mount behind despite auto_unmount"
 
+# Regression: fusermount3 could see the daemon's socket close before the connection died,
+# fail to open the mountpoint with something other than ENOTCONN and keep the dead mount:
+# 1 to 3 kills in 100 left one. The mount guard holds the socket until the connection is
+# gone (src/fs/mount_guard.h): a child of the daemon with a socket and no /dev/fuse.
+mount_fs "$cfg" "$mnt"
+guard=$(pgrep -P "$DGENFS_PID" -f "^$DGENFS " || true)
+[ -n "$guard" ] || fail "no mount guard under the daemon"
+fds=$(ls -l "/proc/$guard/fd" 2>/dev/null)
+grep -q "socket:" <<<"$fds" || fail "the guard holds no socket: $fds"
+grep -q "/dev/fuse" <<<"$fds" && fail "the guard holds /dev/fuse, which keeps a dead connection alive: $fds"
+kill -KILL "$DGENFS_PID"
+wait "$DGENFS_PID" 2>/dev/null || true
+for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
+is_mounted "$mnt" && fail "kill -9 (with the guard seen) left a mount behind"
+# And many kills, at once after mounting and after serving (this alone catches the old
+# race only about half the time).
+for i in $(seq 40); do
+    env --default-signal=INT "$DGENFS" "$cfg" "$mnt" -f -o auto_unmount 2>/dev/null &
+    kpid=$!
+    for _ in $(seq 400); do is_mounted "$mnt" && break; sleep 0.005; done
+    [ $((i % 2)) -eq 0 ] && { timeout 10 stat -L "$mnt/" >/dev/null || fail "kill round $i: not serving"; }
+    kill -KILL "$kpid"
+    wait "$kpid" 2>/dev/null || true
+    for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
+    is_mounted "$mnt" && fail "kill -9 round $i left a mount behind despite auto_unmount"
+done
+# The guards end with their daemons.
+for _ in $(seq 100); do pgrep -f "^$DGENFS $cfg $mnt" >/dev/null || break; sleep 0.05; done
+pgrep -af "^$DGENFS $cfg $mnt" && fail "a dgenfs process (guard?) outlived its daemon"
+
 # Daemon mode: the command returns after mounting; the daemon serves until unmounted.
 "$DGENFS" "$cfg" "$mnt" -o auto_unmount 2>"$TMPDIR_TEST/daemon.err" || fail "daemon mode: $(cat "$TMPDIR_TEST/daemon.err")"
 is_mounted "$mnt" || fail "daemon mode did not mount"
-pid=$(pgrep -n -f "^$DGENFS $cfg $mnt" || true)
+pid=$(pgrep -o -f "^$DGENFS $cfg $mnt" || true)  # -o: the daemon, not its younger guard
 on_exit "is_mounted '$mnt' && fusermount3 -u '$mnt'; [ -n '$pid' ] && kill '$pid' 2>/dev/null"
 [ "$(stat -c %s "$mnt/f")" -eq $((1 << 20)) ] || fail "daemon mode: file size"
 fusermount3 -u "$mnt"
@@ -55,7 +85,7 @@ mkdir -p "$TMPDIR_TEST/rel"
 dgenfs_abs=$(realpath "$DGENFS")
 (cd "$TMPDIR_TEST" && "$dgenfs_abs" "$cfg" rel -o auto_unmount) || fail "relative mountpoint"
 on_exit "is_mounted '$TMPDIR_TEST/rel' && fusermount3 -u '$TMPDIR_TEST/rel'"
-rpid=$(pgrep -n -f "^$dgenfs_abs $cfg rel" || true)
+rpid=$(pgrep -o -f "^$dgenfs_abs $cfg rel" || true)
 [ "$(stat -c %s "$TMPDIR_TEST/rel/f")" = $((1 << 20)) ] || fail "relative mountpoint: not serving"
 kill -TERM "$rpid"
 for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.05; done
