@@ -26,6 +26,9 @@ enum class Pattern { Dgen, Zero };  // Zero: all-zero bytes (the FUSE ceiling in
 
 enum class SizeDist { Fixed, Uniform, LogUniform };
 
+// How a dataset finds the identity of the host that serves it (key host_seed).
+enum class HostSeed { None, Hostname, Ip, Name };
+
 // Keys a [file] or [set] may override; unset means "inherit from [dataset]".
 struct Overrides {
     std::optional<uint64_t> seed;
@@ -45,6 +48,9 @@ struct DatasetConfig {
     uint64_t dedup_run = 0;      // bytes per run of duplicate units; 0 = one unit
     int format = kFormatVersion;
     Pattern pattern = Pattern::Dgen;
+    HostSeed host_seed = HostSeed::None;
+    std::string host;            // the identity host_seed found, once, at load; "" = none.
+                                 // Mixed into every seed of the dataset (format.h: effective_seed)
     int64_t mtime = 1767225600;  // 2026-01-01T00:00:00Z; every inode's times
     bool direct_io = true;       // bypass the page cache (docs/PERFORMANCE.md says why)
     uint64_t readahead = 1u << 20;  // page-cache mode: the mount's read_ahead_kb, bytes
@@ -98,9 +104,33 @@ Config load_config(const std::string& path, std::vector<ConfigError>& errors);
 Config parse_config(const std::string& text, const std::string& source,
                     std::vector<ConfigError>& errors);
 
-// The effective stream parameters of a file or set: overrides over [dataset].
+// The effective stream parameters of a file or set: overrides over [dataset], and the
+// dataset's host identity.
 StreamParams effective_params(const DatasetConfig& d, const Overrides& o);
 Pattern effective_pattern(const DatasetConfig& d, const Overrides& o);
+
+// The host identity host_seed names, found on this machine (docs/CONFIG.md, host_seed):
+//   Hostname  gethostname(), as is: the kernel's node name (`uname -n`)
+//   Ip        the first IPv4 address, in interface index order and then the kernel's
+//             order on the interface (`ip -4 -o addr`), of an interface that is up and
+//             not a loopback, outside 127.0.0.0/8 and 169.254.0.0/16; dotted decimal
+// nullopt and *error set if there is none. Not for None or Name (nothing to find).
+std::optional<std::string> local_host_identity(HostSeed how, std::string* error);
+
+// One IPv4 address of an interface, as getifaddrs() lists it; and the Ip rule above over
+// such a list (its order: getifaddrs()'s).
+struct InterfaceAddress {
+    std::string interface;
+    unsigned index = 0;  // if_nametoindex()
+    bool up = false;
+    bool loopback = false;
+    uint32_t ipv4 = 0;   // host byte order: 10.0.0.1 is 0x0A000001
+};
+std::optional<std::string> pick_host_ip(std::vector<InterfaceAddress> addresses);
+
+// "host_seed = hostname, host identity 'alpha'"; "host_seed = none (every host serves the
+// same bytes)". What dgenfs and dgen print, so the user knows which identity was used.
+std::string describe_host(const DatasetConfig& d);
 
 enum class Section : unsigned { Dataset = 1, File = 2, Set = 4 };
 const char* section_name(Section s);  // "dataset", "file", "set"

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "dgen/ars.h"
 
@@ -40,6 +41,8 @@ struct StreamParams {
     uint64_t dedup_run = 0;       // bytes per run of duplicate units, a multiple of unit;
                                   // 0 = one unit. Runs longer than a unit need dgen2.
     int format = kFormatVersion;
+    std::string host;             // host identity (config key host_seed); "" = none: the
+                                  // seed is used as is (docs/FORMAT.md §8)
 
     uint64_t run_units() const { return dedup_run == 0 ? 1 : dedup_run / unit; }  // R
 };
@@ -47,13 +50,28 @@ struct StreamParams {
 // Empty if `p` is valid, else a message naming the bad field and why.
 std::string validate(const StreamParams& p);
 
+// The seed a stream's (or set's) keys are derived from, given its host identity
+// (docs/FORMAT.md §8). A dataset with host_seed set mixes the identity of the host that
+// serves it into every seed, so that hosts serve disjoint data:
+//
+//   host ""   key_seed = seed                                          (host_seed = none)
+//   host H    key_seed = XXH3_64bits_withSeed("dgen/host/" ‖ H, seed)  (H's bytes, no terminator)
+//
+//   key_seed ──▶ derive_stream_keys / derive_set_keys (below) ──▶ ars key, dedup key
+//
+// Only the keys take it: a set's drawn file sizes come from the seed itself, so every host
+// shows the same tree with its own bytes. A stream with (seed, host H) is byte for byte the
+// stream with seed key_seed and no host.
+uint64_t effective_seed(uint64_t seed, std::string_view host);
+
 // The two keys of a stream: the ARS key and the dedup permutation's key.
 struct StreamKeys {
     Block128 ars;
     uint64_t dedup = 0;
 };
 
-// A standalone stream's keys, from its parameters (p.name is its identity), by format:
+// A standalone stream's keys, from its parameters (p.name is its identity), by format,
+// with seed = effective_seed(p.seed, p.host):
 //   dgen1: ars   = XXH3-128(seed, "dgen1/key/"   + name)
 //          dedup = XXH3-64 (seed, "dgen1/dedup/" + name)
 //   dgen2: ars   = XXH3-128(seed, "dgen2/key/"   + P + name)

@@ -44,9 +44,12 @@ void run_cat(const CatOptions& o, const CLI::App& app) {
     }
     const uint64_t offset = o.offset;
     const uint64_t length = std::min(o.length, offset < src->size() ? src->size() - offset : 0);
-    if (o.verbose)
-        std::fprintf(stderr, "dgen cat: kernel %s, %s from offset %llu\n", active_kernel().name,
-                     format_size(length).c_str(), static_cast<unsigned long long>(offset));
+    if (o.verbose) {
+        const std::string host = src->stream() ? src->stream()->params().host : "";
+        std::fprintf(stderr, "dgen cat: kernel %s, %s from offset %llu%s\n", active_kernel().name,
+                     format_size(length).c_str(), static_cast<unsigned long long>(offset),
+                     host.empty() ? "" : (", host identity '" + host + "'").c_str());
+    }
     if (::isatty(STDOUT_FILENO))
         throw UsageError("refusing to write binary data to a terminal; redirect or pipe stdout");
     constexpr size_t kChunk = 1u << 20;  // large writes keep a pipe full

@@ -29,6 +29,7 @@ void print_table(const CheckReport& r) {
                 format_size(p.size).c_str(), format_size(p.unit).c_str(),
                 format_size(p.run_units() * p.unit).c_str(), format_number(p.dedup).c_str(),
                 format_number(p.compress).c_str());
+    if (!p.host.empty()) std::printf("host identity '%s' (mixed into the seed)\n", p.host.c_str());
     std::printf("kernel %s; sample %s (%llu units, %llu runs); compression measured on the distinct units\n\n",
                 r.kernel.c_str(), format_size(r.sample).c_str(),
                 static_cast<unsigned long long>(r.dedup.units), static_cast<unsigned long long>(r.dedup.runs));
@@ -61,7 +62,7 @@ nlohmann::json to_json(const CheckReport& r) {
     j["format"] = "dgen" + std::to_string(p.format);
     j["params"] = {{"seed", p.seed},   {"stream", p.name},   {"size", p.size},
                    {"unit", p.unit},   {"dedup_run", p.run_units() * p.unit},
-                   {"dedup", p.dedup}, {"compress", p.compress}};
+                   {"dedup", p.dedup}, {"compress", p.compress}, {"host", p.host}};
     j["kernel"] = r.kernel;
     j["sample_bytes"] = r.sample;
     const DedupCheck& d = r.dedup;

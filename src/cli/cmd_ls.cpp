@@ -27,6 +27,8 @@ void walk(const Namespace& ns, uint64_t ino, const std::string& prefix) {
 
 void run_ls(const LsOptions& o) {
     const Config c = load_config_or_throw(o.config);
+    // On stderr, so stdout stays one entry per line. The tree is the same for every host.
+    if (c.dataset.host_seed != HostSeed::None) std::fprintf(stderr, "dgen ls: %s\n", describe_host(c.dataset).c_str());
     const Namespace ns(c);
     if (o.summary) {
         std::printf("%llu files, %llu directories, %s (%llu bytes)\n",

@@ -44,6 +44,7 @@ struct StreamOptions {
     std::string path;
     std::string name = "stream";
     std::string simd;
+    std::string host;    // --host NAME: this host identity instead of the local one
     FileConfig file;     // --seed, --size, --unit, --dedup, --compress, --dedup-run, --format
 
     // default_size: 0 = --size is required.

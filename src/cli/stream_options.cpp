@@ -23,6 +23,17 @@ void StreamOptions::add_to(CLI::App& app, uint64_t default_size) {
     add_key_option(app, "--dedup-run", "dedup_run", t, "SIZE");
     add_key_option(app, "--format", "format", t, "N");
     app.add_option("--stream", name, "Stream identity (a file's path in a dataset)")->type_name("NAME")->capture_default_str();
+    app.add_option_function<std::string>(
+           "--host",
+           [this](const std::string& v) {
+               const size_t a = v.find_first_not_of(" \t");
+               if (a == std::string::npos) throw CLI::ValidationError("--host", "the host identity is empty");
+               host = v.substr(a, v.find_last_not_of(" \t") + 1 - a);
+           },
+           "Host identity to mix into the seed, as host_seed finds it on that host (its hostname, "
+           "IPv4 address or name:TEXT's TEXT): that host's bytes, from anywhere. With --config, "
+           "the dataset's host_seed must not be none")
+        ->type_name("NAME");
     app.add_option("--config", config, "Take the stream from this dataset config (with PATH)")
         ->type_name("CONFIG");
     app.add_option("path", path, "With --config: the file's path in the dataset")->type_name("PATH");
@@ -66,7 +77,13 @@ std::unique_ptr<FileSource> StreamOptions::open_config_file(const CLI::App& app)
         if (app.count(opt) > 0)
             throw UsageError(std::string(opt) + " cannot be combined with --config: the config sets it");
     if (path.empty()) throw UsageError("--config needs the PATH of a file in the dataset");
-    const Config c = load_config_or_throw(config);
+    Config c = load_config_or_throw(config);
+    if (!host.empty()) {
+        if (c.dataset.host_seed == HostSeed::None)
+            throw UsageError("--host: " + config + " has host_seed = none, so every host serves "
+                             "the same bytes and --host would change nothing");
+        c.dataset.host = host;  // in place of the identity this host has
+    }
     const Namespace ns(c);
     auto src = ns.open(resolve_path_or_throw(ns, path, config));
     if (!src) throw UsageError("'" + path + "' is a directory");
@@ -79,6 +96,7 @@ StreamParams StreamOptions::params(const CLI::App& app) const {
     StreamParams p = effective_params(DatasetConfig{}, file.over);
     p.size = file.size;
     p.name = name;
+    p.host = host;
     if (std::string e = validate(p); !e.empty()) throw UsageError(e);
     return p;
 }

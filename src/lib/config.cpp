@@ -10,6 +10,12 @@
 // paths that collide. Every problem becomes one ConfigError; nothing stops at the first.
 #include "dgen/config.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -17,6 +23,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 
@@ -409,11 +416,71 @@ StreamParams effective_params(const DatasetConfig& d, const Overrides& o) {
     p.compress = o.compress.value_or(d.compress);
     p.dedup_run = o.dedup_run.value_or(d.dedup_run);
     p.format = o.format.value_or(d.format);
+    p.host = d.host;
     return p;
 }
 
 Pattern effective_pattern(const DatasetConfig& d, const Overrides& o) {
     return o.pattern.value_or(d.pattern);
+}
+
+// ---------------------------------------------------------------------------------------
+// Host identity (host_seed): found once, when the config is loaded, so a daemon and a
+// `dgen` run on one host agree, and a later change of hostname or address changes nothing
+// a running mount serves.
+
+std::optional<std::string> pick_host_ip(std::vector<InterfaceAddress> addresses) {
+    std::stable_sort(addresses.begin(), addresses.end(),
+                     [](const InterfaceAddress& a, const InterfaceAddress& b) { return a.index < b.index; });
+    for (const InterfaceAddress& a : addresses) {
+        const bool host_scope = (a.ipv4 >> 24) == 127;           // 127.0.0.0/8
+        const bool link_scope = (a.ipv4 >> 16) == 0xA9FE;        // 169.254.0.0/16
+        if (!a.up || a.loopback || host_scope || link_scope) continue;
+        char text[INET_ADDRSTRLEN];
+        const in_addr in{htonl(a.ipv4)};
+        return std::string(inet_ntop(AF_INET, &in, text, sizeof text));
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> local_host_identity(HostSeed how, std::string* error) {
+    if (how == HostSeed::Hostname) {
+        char name[256] = {};  // HOST_NAME_MAX is 64 on Linux
+        if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
+            *error = std::string("this host has no hostname (gethostname: ") + std::strerror(errno) + ")";
+            return std::nullopt;
+        }
+        return std::string(name);
+    }
+    if (how != HostSeed::Ip) throw std::logic_error("local_host_identity: nothing to find");
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) {
+        *error = std::string("cannot list this host's addresses (getifaddrs: ") + std::strerror(errno) + ")";
+        return std::nullopt;
+    }
+    std::vector<InterfaceAddress> found;
+    for (const ifaddrs* i = list; i; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+        const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+        found.push_back({i->ifa_name, ::if_nametoindex(i->ifa_name), (i->ifa_flags & IFF_UP) != 0,
+                         (i->ifa_flags & IFF_LOOPBACK) != 0, ntohl(in->sin_addr.s_addr)});
+    }
+    ::freeifaddrs(list);
+    auto ip = pick_host_ip(std::move(found));
+    if (!ip)
+        *error = "this host has no IPv4 address to use (on an interface that is up, not loopback, "
+                 "outside 127.0.0.0/8 and 169.254.0.0/16); use hostname or name:TEXT";
+    return ip;
+}
+
+std::string describe_host(const DatasetConfig& d) {
+    switch (d.host_seed) {
+    case HostSeed::None: return "host_seed = none (every host serves the same bytes)";
+    case HostSeed::Hostname: return "host_seed = hostname, host identity '" + d.host + "'";
+    case HostSeed::Ip: return "host_seed = ip, host identity '" + d.host + "'";
+    case HostSeed::Name: break;
+    }
+    return "host_seed = name:" + d.host + ", host identity '" + d.host + "'";
 }
 
 namespace {

@@ -38,6 +38,29 @@ std::optional<std::string> parse_entry_path(const std::string& v, bool is_file, 
 
 const std::vector<std::string_view> kPatternWords = {"dgen", "zero"};
 const std::vector<std::string_view> kDistWords = {"fixed", "uniform", "loguniform"};
+const std::vector<std::string_view> kHostWords = {"none", "hostname", "ip"};
+
+// host_seed's value: a word, or name:TEXT (the prefix in any case; TEXT as is, but for
+// blanks around it). hostname and ip are looked up here, once per load of the config.
+std::string set_host_seed(DatasetConfig& d, const std::string& v) {
+    std::string e;
+    if (v.size() >= 5 && is_word(v.substr(0, 5), "name:")) {
+        const size_t from = v.find_first_not_of(" \t", 5);
+        if (from == std::string::npos)
+            return "'" + v + "' names no identity: write name:TEXT, as in name:rack1-node07";
+        d.host_seed = HostSeed::Name;
+        d.host = v.substr(from, v.find_last_not_of(" \t") + 1 - from);
+        return e;
+    }
+    const auto x = parse_word(v, kHostWords, &e);
+    if (!x) return e + ", or name:TEXT";
+    const HostSeed how = *x == 0 ? HostSeed::None : *x == 1 ? HostSeed::Hostname : HostSeed::Ip;
+    std::optional<std::string> id;
+    if (how != HostSeed::None && !(id = local_host_identity(how, &e))) return "'" + v + "': " + e;
+    d.host_seed = how;
+    d.host = id.value_or("");
+    return e;
+}
 
 #define DGEN_PATH_RANGE "below the dataset root; '/' at the start, '//' and '.' are dropped; no '..'; components <= 255 bytes"
 
@@ -106,6 +129,10 @@ const ConfigKey kKeys[] = {
              assign(t, *x == 0 ? Pattern::Dgen : Pattern::Zero, &DatasetConfig::pattern, &Overrides::pattern);
          return e;
      }},
+    {"host_seed", "dataset", "host", "none", "none, hostname, ip, or name:TEXT",
+     "Host identity mixed into every seed, so that each host serves its own bytes: none (every "
+     "host the same), hostname, ip (its first IPv4 address) or name:TEXT; looked up once, at load", "",
+     [](const KeyTarget& t, const std::string& v) { return set_host_seed(*t.dataset, v); }},
     {"mtime", "dataset", "time", "2026-01-01T00:00:00Z",
      "0..253402300799 epoch seconds, or YYYY-MM-DDTHH:MM:SSZ (UTC, 1970..9999)",
      "Modification, access and change time of every file and directory", "",

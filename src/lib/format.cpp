@@ -46,11 +46,18 @@ std::string key_message(const StreamParams& p, const char* what) {
 
 StreamKeys keys(const StreamParams& p, const char* ars_label, const char* dedup_label) {
     const std::string a = key_message(p, ars_label), d = key_message(p, dedup_label);
-    const XXH128_hash_t h = XXH3_128bits_withSeed(a.data(), a.size(), p.seed);
-    return {{h.low64, h.high64}, XXH3_64bits_withSeed(d.data(), d.size(), p.seed)};
+    const uint64_t seed = effective_seed(p.seed, p.host);
+    const XXH128_hash_t h = XXH3_128bits_withSeed(a.data(), a.size(), seed);
+    return {{h.low64, h.high64}, XXH3_64bits_withSeed(d.data(), d.size(), seed)};
 }
 
 }  // namespace
+
+uint64_t effective_seed(uint64_t seed, std::string_view host) {
+    if (host.empty()) return seed;
+    const std::string m = "dgen/host/" + std::string(host);
+    return XXH3_64bits_withSeed(m.data(), m.size(), seed);
+}
 
 std::string validate(const StreamParams& p) {
     if (p.format < kOldestFormat || p.format > kFormatVersion)

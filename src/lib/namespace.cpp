@@ -318,14 +318,18 @@ std::vector<std::pair<std::string, std::string>> Namespace::xattrs(uint64_t ino)
         pattern = s.pattern;
         identity = "set:" + s.cfg.dir + "#" + std::to_string(set_payload(ino));
     }
-    return {{"user.dgen.format", "dgen" + std::to_string(p.format)},
-            {"user.dgen.seed", std::to_string(p.seed)},
-            {"user.dgen.dedup", format_ratio(p.dedup)},
-            {"user.dgen.compress", format_ratio(p.compress)},
-            {"user.dgen.unit", std::to_string(p.unit)},
-            {"user.dgen.dedup_run", std::to_string(p.run_units() * p.unit)},
-            {"user.dgen.pattern", pattern == Pattern::Zero ? "zero" : "dgen"},
-            {"user.dgen.stream", identity}};
+    std::vector<std::pair<std::string, std::string>> x = {
+        {"user.dgen.format", "dgen" + std::to_string(p.format)},
+        {"user.dgen.seed", std::to_string(p.seed)},
+        {"user.dgen.dedup", format_ratio(p.dedup)},
+        {"user.dgen.compress", format_ratio(p.compress)},
+        {"user.dgen.unit", std::to_string(p.unit)},
+        {"user.dgen.dedup_run", std::to_string(p.run_units() * p.unit)},
+        {"user.dgen.pattern", pattern == Pattern::Zero ? "zero" : "dgen"},
+        {"user.dgen.stream", identity}};
+    // With host_seed: the identity mixed into the seed (`dgen cat --host` takes it).
+    if (!p.host.empty()) x.emplace_back("user.dgen.host", p.host);
+    return x;
 }
 
 std::optional<uint64_t> Namespace::resolve(std::string_view path) const {

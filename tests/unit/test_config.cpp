@@ -624,7 +624,7 @@ TEST(ConfigErrors, AtMost65535Sets) {
 }
 
 TEST(ConfigKeys, EveryRowIsCompleteAndUnique) {
-    const std::set<std::string> types = {"size", "ratio", "u64", "bool", "enum", "list", "path", "pattern", "time"};
+    const std::set<std::string> types = {"size", "ratio", "u64", "bool", "enum", "list", "path", "pattern", "time", "host"};
     std::set<std::string> names;
     ASSERT_FALSE(config_keys().empty());
     for (const ConfigKey& k : config_keys()) {
