@@ -59,6 +59,7 @@ struct DatasetConfig {
     uint64_t pool_size = 0;         // per node; 0 = auto: workers x max_read
     bool per_node_mount = false;    // one mount per node group at MOUNTPOINT/node<N>
     uint32_t max_read = 1u << 20;   // largest read request, bytes (libfuse 3.14: 1 MiB)
+    std::string mountpoint;         // where dgenfs mounts when not told; empty = not set
 };
 
 struct FileConfig {

@@ -27,7 +27,7 @@ std::string check_command(int argc, const char* const* argv) {
                (near.empty() ? "" : "; did you mean '" + near + "'?");
     }
     for (int i = 1; i < argc; ++i)
-        for (const char* f : {"-h", "--help", "--version"})
+        for (const char* f : {"-h", "--help", "-V", "--version"})
             if (std::string(argv[i]) == f) return "";
     return "a command is required: " + list + " (dgen --help lists them)";
 }
@@ -43,7 +43,7 @@ void build_app(CLI::App& app) {
     app.description("dgen: deterministic synthetic storage test data (formats dgen1, dgen2)\n"
                     "Every byte is a pure function of (seed, stream, parameters, offset).");
     app.name("dgen");
-    app.set_version_flag("--version", std::string("dgen ") + DGEN_VERSION + ", formats dgen1 dgen2 (default dgen2)");
+    app.set_version_flag("-V,--version", std::string("dgen ") + DGEN_VERSION + ", formats dgen1 dgen2 (default dgen2)");
     app.require_subcommand(1);
     app.failure_message([](const CLI::App* a, const CLI::Error& e) {
         return command_of(*a) + ": " + e.what() + "\n";

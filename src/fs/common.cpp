@@ -1,13 +1,14 @@
 // Helpers shared by the operations: attributes, logging, readahead.
 #include <sys/stat.h>
-#include <syslog.h>
 
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <fstream>
 #include <vector>
 
 #include "fs.h"
+#include "log.h"
 
 namespace dgen::fs {
 
@@ -50,8 +51,15 @@ void reply_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, con
 }
 
 void log_error(const char* op, const std::exception& e) {
-    std::fprintf(stderr, "dgenfs: %s: %s\n", op, e.what());
-    syslog(LOG_ERR, "dgenfs: %s: %s", op, e.what());
+    log(LOG_ERR, "%s: %s (answered EIO)", op, e.what());
+}
+
+bool failpoint(const char* name) {
+    static const std::string list = [] {
+        const char* v = std::getenv("DGENFS_FAILPOINT");
+        return "," + std::string(v ? v : "") + ",";
+    }();
+    return list.find("," + std::string(name) + ",") != std::string::npos;
 }
 
 void apply_readahead(Context& c) {
@@ -61,7 +69,7 @@ void apply_readahead(Context& c) {
         std::ofstream f(path);
         f << c.dataset.readahead / 1024 << "\n";
         f.flush();
-        if (!f) std::fprintf(stderr, "dgenfs: cannot set %s: %s\n", path.c_str(), std::strerror(errno));
+        if (!f) log(LOG_WARNING, "cannot set %s: %s", path.c_str(), std::strerror(errno));
     });
 }
 

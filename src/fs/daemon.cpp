@@ -2,12 +2,16 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -18,18 +22,20 @@
 
 #include "dgen/values.h"
 #include "fs.h"
+#include "log.h"
 #include "mount_guard.h"
 #include "workers.h"
 
 namespace dgen::fs {
 namespace {
 
-// Signals and worker events wake the main thread through this pipe.
+// Signals and worker events wake the main thread through this pipe: 's' stop, 'u'
+// reload (SIGUSR2), and the WorkerEvent characters.
 int g_wake[2] = {-1, -1};
 std::atomic<bool> g_stopping{false};
 
-void on_signal(int) {
-    const char c = 's';
+void on_signal(int sig) {
+    const char c = sig == SIGUSR2 ? 'u' : 's';
     (void)!::write(g_wake[1], &c, 1);
 }
 
@@ -57,6 +63,9 @@ void install_signal_handlers() {
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGUSR1, &sa, nullptr);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR2, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -97,7 +106,8 @@ public:
         ::setsid();
         return true;
     }
-    // In the child: tell the parent how it went; once serving, drop the terminal.
+    // In the child: tell the parent how it went; once serving, drop the terminal and log
+    // to syslog from now on.
     void report(int status) {
         if (pipe_[1] < 0) return;
         const char c = static_cast<char>(status);
@@ -105,6 +115,7 @@ public:
         ::close(pipe_[1]);
         pipe_[1] = -1;
         if (status != 0) return;
+        log_to_syslog();
         (void)!::chdir("/");
         const int null = ::open("/dev/null", O_RDWR);
         for (int fd : {0, 1, 2}) ::dup2(null, fd);
@@ -143,11 +154,15 @@ bool load(const std::string& path, Config& config) {
     std::vector<ConfigError> errors;
     config = load_config(path, errors);
     if (errors.empty()) return true;
-    for (const ConfigError& e : errors) std::fprintf(stderr, "dgenfs: %s\n", e.str().c_str());
-    std::fprintf(stderr, "dgenfs: %zu error%s in %s; nothing mounted\n", errors.size(),
-                 errors.size() == 1 ? "" : "s", path.c_str());
+    for (const ConfigError& e : errors) log(LOG_ERR, "%s", e.str().c_str());
+    log(LOG_ERR, "%zu error%s in %s; nothing mounted", errors.size(), errors.size() == 1 ? "" : "s",
+        path.c_str());
     return false;
 }
+
+struct ServedTotals {
+    uint64_t bytes = 0, reads = 0;
+};
 
 struct SessionDeleter {
     void operator()(fuse_session* se) const { fuse_session_destroy(se); }
@@ -171,6 +186,9 @@ public:
 
 private:
     void stop();
+    bool answers_lookup(const std::string& mountpoint) const;
+    ServedTotals served() const;
+    void notify_status(std::chrono::steady_clock::time_point now);
 
     const DaemonOptions& o_;
     const Config& config_;
@@ -186,6 +204,8 @@ private:
     std::vector<std::thread> threads_;
     size_t done_ = 0;
     bool stopped_ = false;
+    std::chrono::steady_clock::time_point started_, last_status_;
+    uint64_t last_bytes_ = 0;
 };
 
 bool Server::mount(const std::vector<std::string>& points) {
@@ -213,25 +233,24 @@ bool Server::mount(const std::vector<std::string>& points) {
         if (std::find(sockets_before.begin(), sockets_before.end(), fd) == sockets_before.end())
             sockets.push_back(fd);
     if (const std::string e = start_mount_guard(points, sockets); !e.empty())
-        std::fprintf(stderr, "dgenfs: mount guard: %s; auto_unmount may miss a killed daemon\n", e.c_str());
+        log(LOG_WARNING, "mount guard: %s; auto_unmount may miss a killed daemon", e.c_str());
     return true;
 }
 
 int Server::start() {
     size_t workers = 0;
     for (const NodeGroup& g : plan_.groups) workers += g.workers.size();
-    std::fprintf(stderr, "dgenfs: %s on %s: %llu files, %s, kernel %s, %s, %zu worker%s\n",
-                 o_.config.c_str(), o_.mountpoint.c_str(),
-                 static_cast<unsigned long long>(ns_.total_files()),
-                 format_size(ns_.total_bytes()).c_str(), active_kernel().name,
-                 config_.dataset.direct_io ? "direct I/O" : "page cache", workers,
-                 workers == 1 ? "" : "s");
+    log(LOG_INFO, "dgenfs %s: %s on %s: %llu files, %s, kernel %s, %s, %zu worker%s", DGEN_VERSION,
+        o_.config.c_str(), o_.mountpoint.c_str(), static_cast<unsigned long long>(ns_.total_files()),
+        format_size(ns_.total_bytes()).c_str(), active_kernel().name,
+        config_.dataset.direct_io ? "direct I/O" : "page cache", workers, workers == 1 ? "" : "s");
+    if (config_.dataset.host_seed != HostSeed::None) log(LOG_INFO, "%s", describe_host(config_.dataset).c_str());
     std::istringstream plan_lines(format_plan(plan_, topo_));
-    for (std::string line; std::getline(plan_lines, line);) std::fprintf(stderr, "dgenfs: %s\n", line.c_str());
+    for (std::string line; std::getline(plan_lines, line);) log(LOG_INFO, "%s", line.c_str());
     for (Mount& m : mounts_) {
         std::string error;
         if (!answer_init(m, &error)) {
-            std::fprintf(stderr, "dgenfs: %s: %s\n", m.mountpoint.c_str(), error.c_str());
+            log(LOG_ERR, "%s: %s", m.mountpoint.c_str(), error.c_str());
             return 1;
         }
     }
@@ -240,11 +259,11 @@ int Server::start() {
     for (const NodeGroup& g : plan_.groups) {
         pools_.push_back(std::make_unique<NodePool>(g.node, g.pool_size));
         if (!pools_.back()->warning().empty())
-            std::fprintf(stderr, "dgenfs: node %u pool: %s\n", g.node, pools_.back()->warning().c_str());
+            log(LOG_WARNING, "node %u pool: %s", g.node, pools_.back()->warning().c_str());
     }
     sigset_t block, old;
     sigemptyset(&block);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, sig);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR2}) sigaddset(&block, sig);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     for (unsigned gi = 0; gi < plan_.groups.size(); ++gi) {
         const NodeGroup& g = plan_.groups[gi];
@@ -266,15 +285,77 @@ int Server::start() {
         if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
     }
     if (done_ > 0) return 1;
-    for (size_t i = 0; i < mounts_.size(); ++i) contexts_[i]->bdi = mount_device(mounts_[i].mountpoint);
+    for (size_t i = 0; i < mounts_.size(); ++i) {
+        contexts_[i]->bdi = mount_device(mounts_[i].mountpoint);
+        if (!answers_lookup(mounts_[i].mountpoint)) {
+            log(LOG_ERR, "%s: the mount does not answer a lookup: %s", mounts_[i].mountpoint.c_str(),
+                std::strerror(errno));
+            return 1;
+        }
+    }
+    started_ = std::chrono::steady_clock::now();
+    log(LOG_INFO, "serving at %s", o_.mountpoint.c_str());
     return 0;
 }
 
+// READY=1 means "usable": a lookup of the root's first entry (a LOOKUP request answered
+// by a worker) must succeed. A dataset always has one.
+bool Server::answers_lookup(const std::string& mountpoint) const {
+    std::string first;
+    ns_.readdir(kRootIno, 0, [&](const std::string& name, const NodeAttr&, uint64_t) {
+        first = name;
+        return false;
+    });
+    struct stat st {};
+    return ::stat((mountpoint + "/" + first).c_str(), &st) == 0;
+}
+
+ServedTotals Server::served() const {
+    ServedTotals t;
+    for (const auto& r : reports_) {
+        t.bytes += r->served.bytes.load(std::memory_order_relaxed);
+        t.reads += r->served.reads.load(std::memory_order_relaxed);
+    }
+    return t;
+}
+
+// systemd's status line: what is served, how much, and how fast over the last interval.
+void Server::notify_status(std::chrono::steady_clock::time_point now) {
+    const ServedTotals t = served();
+    const double seconds = std::chrono::duration<double>(now - last_status_).count();
+    const double rate = seconds > 0 ? (t.bytes - last_bytes_) / seconds / 1e9 : 0.0;
+    last_status_ = now;
+    last_bytes_ = t.bytes;
+    sd_notifyf(0, "STATUS=serving %llu files at %s; %.2f GB read in %llu requests; %.2f GB/s now",
+               static_cast<unsigned long long>(ns_.total_files()), o_.mountpoint.c_str(), t.bytes / 1e9,
+               static_cast<unsigned long long>(t.reads), rate);
+}
+
 int Server::serve() {
-    // A signal, or a worker whose loop ended: its mount was unmounted or aborted.
-    char c = 0;
-    while (c != 's' && c != static_cast<char>(WorkerEvent::Done)) c = next_event(-1);
-    if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
+    // Under systemd the status line is refreshed every second; otherwise the loop only
+    // wakes for a signal, or for a worker whose loop ended (its mount was unmounted or
+    // aborted, or it failed).
+    const bool notify = std::getenv("NOTIFY_SOCKET") != nullptr;
+    last_status_ = started_;
+    if (notify) notify_status(started_);
+    sd_notify(0, "READY=1");
+    for (;;) {
+        const char c = next_event(notify ? 1000 : -1);
+        if (notify) notify_status(std::chrono::steady_clock::now());
+        if (c == 's') break;
+        if (c == static_cast<char>(WorkerEvent::Done)) {
+            ++done_;
+            break;
+        }
+        if (c == 'u') {
+            log(LOG_NOTICE, "reload: nothing re-read: a mounted dataset never changes under its "
+                            "readers; restart dgenfs to serve a changed %s", o_.config.c_str());
+        }
+    }
+    sd_notify(0, "STOPPING=1");
+    const ServedTotals t = served();
+    log(LOG_INFO, "stopping: served %.2f GB in %llu requests", t.bytes / 1e9,
+        static_cast<unsigned long long>(t.reads));
     stop();
     for (const auto& r : reports_)
         if (!r->error.empty()) return 1;
@@ -301,17 +382,67 @@ void Server::stop() {
         }
     }
     for (std::thread& t : threads_) t.join();
-    for (const auto& r : reports_)
-        if (!r->error.empty())
-            std::fprintf(stderr, "dgenfs: worker %u.%u: %s\n", r->group, r->index, r->error.c_str());
 }
 
-// A user's -o max_read would make libfuse refuse INIT (it must equal what init() asks
-// for); the config's max_read is the one place to set it.
-bool user_sets_max_read(const std::vector<std::string>& args) {
-    for (const std::string& a : args)
-        if (a.find("max_read=") != std::string::npos) return true;
-    return false;
+// A dgenfs mount whose daemon is gone but which nobody unmounted (fusermount3 killed
+// too, e.g. kill -9 of the whole process group) answers ENOTCONN; mounting over it would
+// stack a new mount on a dead one. Such a mount is detached first, and only if it is
+// dgenfs's own (fuse.dgenfs in /proc/self/mountinfo).
+void remove_stale_mount(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 || errno != ENOTCONN) return;
+    std::ifstream info("/proc/self/mountinfo");
+    bool ours = false;
+    for (std::string line; std::getline(info, line);) {
+        std::istringstream f(line);
+        std::string id, parent, dev, root, point, rest;
+        f >> id >> parent >> dev >> root >> point;
+        const size_t dash = line.find(" - ");
+        if (point == path && dash != std::string::npos && line.compare(dash + 3, 12, "fuse.dgenfs ") == 0)
+            ours = true;
+    }
+    if (!ours) return;  // mounting then fails with libfuse's message, as it should
+    if (::umount2(path.c_str(), MNT_DETACH) != 0) {  // not root: fusermount3 can
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            ::execlp("fusermount3", "fusermount3", "-u", "-z", "--", path.c_str(), nullptr);
+            ::_exit(127);
+        }
+        int status = 0;
+        if (pid < 0 || ::waitpid(pid, &status, 0) != pid || status != 0) return;
+    }
+    log(LOG_NOTICE, "%s: detached a stale dgenfs mount (its daemon had died)", path.c_str());
+}
+
+// The mountpoint: the command line's, else the config's `mountpoint`, else
+// --default-mountpoint; the latter two are created if missing (mkdir -p), as a systemd
+// unit expects. Returns it absolute and resolved, or "" after logging why not.
+// Resolving must happen before mounting: after, it would wait on our own unanswered INIT.
+std::string choose_mountpoint(const DaemonOptions& o, const DatasetConfig& d) {
+    std::string path = o.mountpoint;
+    if (path.empty()) {
+        path = d.mountpoint.empty() ? o.default_mountpoint : d.mountpoint;
+        if (path.empty()) {
+            log(LOG_ERR, "no MOUNTPOINT: give one, or set mountpoint in %s's [dataset]", o.config.c_str());
+            return "";
+        }
+        for (size_t slash = path.find('/', 1); ; slash = path.find('/', slash + 1)) {
+            const std::string prefix = path.substr(0, slash);
+            if (::mkdir(prefix.c_str(), 0755) == 0) log(LOG_NOTICE, "created %s", prefix.c_str());
+            if (slash == std::string::npos) break;
+        }
+    }
+    if (path[0] != '/') {  // relative: absolute without resolving, for the mountinfo match
+        char cwd[PATH_MAX];
+        if (::getcwd(cwd, sizeof cwd)) path = std::string(cwd) + "/" + path;
+    }
+    remove_stale_mount(path);
+    char real[PATH_MAX];
+    if (!::realpath(path.c_str(), real)) {
+        log(LOG_ERR, "mountpoint %s: %s", path.c_str(), std::strerror(errno));
+        return "";
+    }
+    return real;
 }
 
 }  // namespace
@@ -327,24 +458,14 @@ int show_plan(const std::string& path) {
 
 int run_daemon(const DaemonOptions& opts) {
     DaemonOptions o = opts;
-    if (user_sets_max_read(o.fuse_args)) {
-        std::fprintf(stderr, "dgenfs: -o max_read: set max_read in the config's [dataset] instead\n");
-        return 2;
-    }
-    // An absolute, resolved mountpoint: the daemon changes to "/" and must unmount what it
-    // mounted; resolving after mounting would wait on our own unanswered INIT.
-    char real[PATH_MAX];
-    if (!::realpath(o.mountpoint.c_str(), real)) {
-        std::fprintf(stderr, "dgenfs: mountpoint %s: %s\n", o.mountpoint.c_str(), std::strerror(errno));
-        return 1;
-    }
-    o.mountpoint = real;
     Config config;
     if (!load(o.config, config)) return 2;
+    o.mountpoint = choose_mountpoint(o, config.dataset);
+    if (o.mountpoint.empty()) return 1;
     const Topology topo = discover_topology();
     const Plan plan = make_plan(topo, plan_request(config.dataset));
     if (!plan.error.empty()) {
-        std::fprintf(stderr, "dgenfs: NUMA plan: %s; nothing mounted\n", plan.error.c_str());
+        log(LOG_ERR, "NUMA plan: %s; nothing mounted", plan.error.c_str());
         return 2;
     }
     std::vector<std::string> points, made;  // made: node<N> directories to remove at exit
@@ -372,9 +493,10 @@ int run_daemon(const DaemonOptions& opts) {
         }
         rc = server.start();
         daemon.report(rc);
+        if (rc == 0) mark_serving();
         if (rc == 0) rc = server.serve();
     } catch (const std::exception& e) {  // e.g. a pool that cannot be mapped
-        std::fprintf(stderr, "dgenfs: %s\n", e.what());
+        log(LOG_ERR, "%s", e.what());
         daemon.report(1);
         rc = 1;
     }

@@ -9,10 +9,11 @@ namespace dgen::fs {
 
 struct DaemonOptions {
     std::string config;      // path of the INI file
-    std::string mountpoint;
+    std::string mountpoint;          // empty: the config's, else default_mountpoint
+    std::string default_mountpoint;  // --default-mountpoint (the systemd units)
     bool foreground = false;
     bool debug = false;
-    std::vector<std::string> fuse_args;  // -o values and other libfuse options, as given
+    std::vector<std::string> fuse_args;  // libfuse options, checked by the command line
 };
 
 // Returns the process exit code: 0 after a clean unmount, 1 if mounting or serving

@@ -38,6 +38,11 @@ void apply_readahead(Context& c);
 
 void log_error(const char* op, const std::exception& e);
 
+// Testing hooks, from the environment: DGENFS_FAILPOINT=NAME[,NAME...] (docs/dgenfs.md):
+//   read-throws   every read throws inside the exception barrier (answered EIO, logged)
+//   worker-exit   worker 0.0 stops serving with EIO once the daemon serves
+bool failpoint(const char* name);
+
 // Fills one readdir reply of at most `size` bytes from offset `off` on, adding each entry
 // with `add(buffer, room, name, attr, next_offset)` (fuse_add_direntry or its _plus
 // form, which return the bytes the entry needs), and sends it; ENOTDIR for a file.
@@ -46,6 +51,13 @@ void reply_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, con
 
 // The buffer fs::read generates into on this thread: a worker's slice of its node's pool.
 void set_thread_buffer(uint8_t* buffer, size_t size);
+
+// What one worker has served, counted by fs::read on the worker's own thread (written by
+// one thread only, so relaxed increments cost no contention); read for the status line.
+struct ServedCounters {
+    std::atomic<uint64_t> bytes{0}, reads{0};
+};
+void set_thread_counters(ServedCounters* counters);
 
 // Runs `body`, which must end in exactly one fuse_reply_*; an exception that escapes
 // before the reply becomes EIO, so every request gets exactly one answer.
@@ -76,6 +88,10 @@ void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
 void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets);
+
+// Answers EROFS to an operation that would modify the dataset, and logs a warning (at
+// most 10 lines a second: a client decides how often this happens).
+void refuse(fuse_req_t req, const char* op, fuse_ino_t ino);
 
 // Every modifying operation: EROFS (fs_readonly.cpp).
 void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);

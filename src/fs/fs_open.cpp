@@ -11,7 +11,7 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
         Context& c = ctx(req);
         apply_readahead(c);
         if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
-            return void(fuse_reply_err(req, EROFS));
+            return refuse(req, "open for writing", ino);
         auto a = c.ns->attr(ino);
         if (!a) return void(fuse_reply_err(req, ENOENT));
         if (a->dir) return void(fuse_reply_err(req, EISDIR));

@@ -1,4 +1,5 @@
 #include <memory>
+#include <stdexcept>
 
 #include "fs.h"
 
@@ -10,6 +11,13 @@ namespace {
 // before workers start) allocates its own, first touched by itself.
 thread_local uint8_t* t_buffer = nullptr;
 thread_local size_t t_size = 0;
+thread_local ServedCounters* t_counters = nullptr;
+
+void count(size_t bytes) {
+    if (!t_counters) return;
+    t_counters->bytes.fetch_add(bytes, std::memory_order_relaxed);
+    t_counters->reads.fetch_add(1, std::memory_order_relaxed);
+}
 
 uint8_t* thread_buffer(size_t size) {
     if (size <= t_size) return t_buffer;
@@ -37,16 +45,23 @@ void set_thread_buffer(uint8_t* buffer, size_t size) {
     t_size = size;
 }
 
+void set_thread_counters(ServedCounters* counters) { t_counters = counters; }
+
 void read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
     barrier(req, "read", [&] {
+        if (failpoint("read-throws")) throw std::runtime_error("failpoint read-throws");
         const auto* src = reinterpret_cast<const FileSource*>(fi->fh);
         const auto offset = static_cast<uint64_t>(off);
         if (src->zero()) {
             const size_t n = offset >= src->size() ? 0 : static_cast<size_t>(std::min<uint64_t>(size, src->size() - offset));
-            if (const uint8_t* z = zeros(n)) return void(fuse_reply_buf(req, reinterpret_cast<const char*>(z), n));
+            if (const uint8_t* z = zeros(n)) {
+                count(n);
+                return void(fuse_reply_buf(req, reinterpret_cast<const char*>(z), n));
+            }
         }
         uint8_t* buf = thread_buffer(size);
         const size_t n = src->read(offset, size, buf);
+        count(n);
         fuse_reply_buf(req, reinterpret_cast<const char*>(buf), n);
     });
 }

@@ -9,12 +9,15 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 
+#include "log.h"
+
 namespace dgen::fs {
 namespace {
+
+std::atomic<bool> g_serving{false};
 
 struct BufFree {
     void operator()(void* p) const { std::free(p); }
@@ -70,6 +73,8 @@ bool answer_init(Mount& m, std::string* error) {
     return true;
 }
 
+void mark_serving() { g_serving.store(true); }
+
 void interrupt_worker(WorkerReport& r, int signal) {
     std::lock_guard<std::mutex> g(r.lock);
     if (!r.session) return;
@@ -93,6 +98,7 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
     std::memset(buffer, 0, buffer_size);
     r.buffer_node = node_of(buffer);
     set_thread_buffer(buffer, buffer_size);
+    set_thread_counters(&r.served);
 
     const int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
     uint32_t master = static_cast<uint32_t>(mount.fd);
@@ -120,7 +126,7 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
             se = nullptr;
         }
     }
-    std::fprintf(stderr, "dgenfs: worker %u.%u: node %u, cpus %s, tid %d, buffer on node %d%s%s%s%s\n",
+    log(r.error.empty() ? LOG_INFO : LOG_ERR, "worker %u.%u: node %u, cpus %s, tid %d, buffer on node %d%s%s%s%s",
                  group_index, worker_index, group.node, r.cpus.c_str(), static_cast<int>(r.tid),
                  r.buffer_node, r.warning.empty() ? "" : ", warning: ", r.warning.c_str(),
                  r.error.empty() ? "" : ", error: ", r.error.c_str());
@@ -130,9 +136,17 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
             r.session = se;
         }
         notify(r, WorkerEvent::Ready);
-        const int rc = fuse_session_loop(se);  // until the connection ends (unmount or abort)
-        if (rc != 0 && !stopping.load())
+        int rc = 0;
+        if (failpoint("worker-exit") && group_index == 0 && worker_index == 0) {
+            while (!g_serving.load() && !stopping.load()) ::usleep(10000);
+            rc = -EIO;
+        } else {
+            rc = fuse_session_loop(se);  // until the connection ends (unmount or abort)
+        }
+        if (rc != 0 && !stopping.load()) {
             r.error = std::string("stopped serving: ") + std::strerror(rc < 0 ? -rc : rc);
+            log(LOG_ERR, "worker %u.%u: %s", group_index, worker_index, r.error.c_str());
+        }
         {
             std::lock_guard<std::mutex> g(r.lock);
             r.session = nullptr;
@@ -140,6 +154,7 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
         fuse_session_destroy(se);  // closes the cloned fd
     }
     set_thread_buffer(nullptr, 0);
+    set_thread_counters(nullptr);
     notify(r, WorkerEvent::Done);
 }
 

@@ -47,7 +47,11 @@ struct WorkerReport {
     // While serving: the worker's session, so teardown can stop a worker stuck in read.
     std::mutex lock;
     fuse_session* session = nullptr;
+    ServedCounters served;
 };
+
+// Tells the workers the daemon serves (it has reported success to whoever started it).
+void mark_serving();
 
 // Makes a worker's loop return: its session's exit flag, then a signal to interrupt read.
 void interrupt_worker(WorkerReport& r, int signal);

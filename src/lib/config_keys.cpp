@@ -194,6 +194,14 @@ const ConfigKey kKeys[] = {
          if (auto x = parse_bool(v, &e)) t.dataset->per_node_mount = *x;
          return e;
      }},
+    {"mountpoint", "dataset", "path", "", "an absolute path",
+     "Where dgenfs mounts the dataset when its command line names no MOUNTPOINT (the "
+     "systemd units' case); created if missing", "",
+     [](const KeyTarget& t, const std::string& v) {
+         if (v.empty() || v[0] != '/') return "mountpoint '" + v + "' is not an absolute path";
+         t.dataset->mountpoint = v;
+         return std::string();
+     }},
     {"max_read", "dataset", "size", "1MiB", "4KiB..1MiB, a multiple of 4KiB",
      "Largest read request the kernel sends to the filesystem", "",
      [](const KeyTarget& t, const std::string& v) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # dgenfs set-up for a Debian 12 machine, run as root from the repository root.
 #
-#   bash src/scripts/setup.sh up     install what is missing, build, install to /usr/local,
-#                                    and mount the default config at /mnt/dgen
+#   bash src/scripts/setup.sh up     install what is missing, build, install to /usr/local
+#                                    (binaries, /etc/dgenfs/dgenfs.ini, units, man pages), and
+#                                    serve the default config at /mnt/dgen: through
+#                                    dgenfs.service where systemd runs, else a daemon
 #   bash src/scripts/setup.sh test   the same set-up, then every test: a Release build and
 #                                    an ASan+UBSan build, each run with CTest
 #
@@ -14,10 +16,11 @@ PACKAGES=(
     build-essential cmake pkg-config git
     libfuse3-dev fuse3 libhwloc-dev hwloc libnuma-dev numactl libinih-dev
     libgtest-dev libzstd-dev liblz4-dev zlib1g-dev liblzma-dev libxxhash-dev
-    libcli11-dev nlohmann-json3-dev libsystemd-dev
+    libcli11-dev nlohmann-json3-dev libsystemd-dev help2man man-db
     zstd lz4 xz-utils python3 coreutils
-    fio rsync attr procps tar util-linux
-    borgbackup restic
+    fio rsync attr procps tar util-linux iproute2
+    borgbackup restic systemd-container
+    nbdkit libnbd-bin gnuplot-nox   # tests/bench only
 )
 JOBS=${JOBS:-$(nproc)}
 
@@ -54,24 +57,34 @@ run_tests() {
     ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --no-tests=error
 }
 
-MNT=${MNT:-/mnt/dgen}
-CONFIG=/usr/local/share/dgenfs/dgenfs.ini
+MNT=/mnt/dgen
+CONFIG=/etc/dgenfs/dgenfs.ini
 
-# Mounts the default config at $MNT, replacing an earlier dgenfs mount there (a running
-# daemon ends when its mount goes), and checks a file against `dgen cat`.
+# Serves the default config at $MNT: with systemd as init, by enabling (or restarting,
+# for a new build) dgenfs.service; else as a daemon, replacing an earlier dgenfs mount
+# there (its daemon ends when its mount goes). Then checks a file against `dgen cat`.
 mount_default() {
-    mkdir -p "$MNT"
-    if findmnt -rn -M "$MNT" >/dev/null; then
-        [ "$(findmnt -rn -M "$MNT" -o FSTYPE)" = fuse.dgenfs ] ||
-            { echo "setup.sh: $MNT holds another filesystem; not touching it" >&2; exit 1; }
-        log "unmount: the earlier dgenfs at $MNT"
-        fusermount3 -u "$MNT" || umount -l "$MNT"
+    if [ -d /run/systemd/system ]; then
+        log "service: systemctl enable dgenfs.service, (re)start it"
+        systemctl daemon-reload
+        systemctl enable dgenfs.service
+        systemctl restart dgenfs.service
+        systemctl status --no-pager dgenfs.service | head -8
+    else
+        mkdir -p "$MNT"
+        if findmnt -rn -M "$MNT" >/dev/null; then
+            [ "$(findmnt -rn -M "$MNT" -o FSTYPE)" = fuse.dgenfs ] ||
+                { echo "setup.sh: $MNT holds another filesystem; not touching it" >&2; exit 1; }
+            log "unmount: the earlier dgenfs at $MNT"
+            fusermount3 -u "$MNT" || umount -l "$MNT"
+        fi
+        log "mount: $CONFIG at $MNT (no systemd here: a daemon)"
+        /usr/local/bin/dgenfs "$CONFIG" "$MNT" -o ro,allow_other,auto_unmount
     fi
-    log "mount: $CONFIG at $MNT"
-    /usr/local/bin/dgenfs "$CONFIG" "$MNT" -o ro,allow_other,auto_unmount
     findmnt "$MNT"
     ls -l "$MNT"
     local f=reduce/dedup2-compress2.bin
+    [ -f "$MNT/$f" ] || { log "ok: $MNT serves $CONFIG"; return; }  # an edited config
     if cmp <(head -c 64M "$MNT/$f") <(/usr/local/bin/dgen cat --config "$CONFIG" "$f" --length 64MiB); then
         log "ok: $MNT/$f reads exactly as 'dgen cat --config $CONFIG $f'"
     else
@@ -84,7 +97,7 @@ case "${1:-}" in
 up)
     install_deps
     build build Release
-    log "install: /usr/local/bin/{dgen,dgenfs}, /usr/local/share/dgenfs/"
+    log "install: /usr/local (binaries, units, man pages), /etc/dgenfs/dgenfs.ini if absent"
     cmake --install build --prefix /usr/local >/dev/null
     mount_default
     ;;

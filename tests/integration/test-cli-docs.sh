@@ -15,14 +15,4 @@ for cmd in cat check bench ls; do
     [ "$help_opts" = "$doc_opts" ] ||
         fail "dgen $cmd: --help and docs/dgen.md differ: $(diff <(echo "$help_opts") <(echo "$doc_opts") | grep '^[<>]' | tr '\n' ' ')"
 done
-echo "ok (dgen)"
-
-# dgenfs: every option in its --help option list (before libfuse's part) is documented.
-DOCFS="$(dirname "$0")/../../docs/dgenfs.md"
-"$DGENFS" --help >"$TMPDIR_TEST/fs.full"  # whole, so an early-quitting reader cannot SIGPIPE it
-sed '/^libfuse options:/q' "$TMPDIR_TEST/fs.full" | grep -E '^  -' |
-    awk '{for (i = 1; i <= NF && $i ~ /^-/; i++) print $i}' | tr -d , | sort -u >"$TMPDIR_TEST/fs.help"
-grep -oE -- '`--?[a-zA-Z][a-z-]*' "$DOCFS" | tr -d '`' | sort -u >"$TMPDIR_TEST/fs.doc"
-missing=$(comm -23 "$TMPDIR_TEST/fs.help" "$TMPDIR_TEST/fs.doc")
-[ -z "$missing" ] || fail "dgenfs --help options missing from docs/dgenfs.md: $missing"
-echo "ok (dgenfs)"
+echo "ok (dgen; dgenfs: test-fs-options.sh)"

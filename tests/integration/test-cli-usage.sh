@@ -4,6 +4,9 @@ source "$(dirname "$0")/functions.sh"
 
 grep -q "dgen1, dgen2" <<<"$("$DGEN" --help)" || fail "dgen --help does not name the formats"
 grep -q "formats dgen1 dgen2 (default dgen2)" <<<"$("$DGEN" --version)" || fail "dgen --version"
+[ "$("$DGEN" -V)" = "$("$DGEN" --version)" ] || fail "dgen -V differs from --version"
+[ "$("$DGENFS" -V)" = "$("$DGENFS" --version)" ] || fail "dgenfs -V differs from --version"
+grep -qx "dgenfs [0-9.]*" <<<"$("$DGENFS" --version | head -1)" || fail "dgenfs --version: first line"
 for cmd in cat check bench ls; do
     "$DGEN" "$cmd" --help >"$TMPDIR_TEST/help" || fail "dgen $cmd --help exited non-zero"
     grep -q "Usage: dgen $cmd" "$TMPDIR_TEST/help" || fail "dgen $cmd --help has no usage line"

@@ -58,5 +58,5 @@ for opt in --check --show-plan; do
     rc=0; "$DGENFS" "$opt" "$cfg" extra 2>"$TMPDIR_TEST/err" || rc=$?
     [ "$rc" -eq 2 ] && grep -qF "unexpected 'extra'" "$TMPDIR_TEST/err" || fail "$opt CONFIG extra: exit $rc: $(cat "$TMPDIR_TEST/err")"
 done
-grep -q "usage: dgenfs CONFIG MOUNTPOINT" <<<"$("$DGENFS" --help)" || fail "--help"
+grep -q "^Usage: dgenfs CONFIG \[MOUNTPOINT\]" <<<"$("$DGENFS" --help)" || fail "--help"
 echo "ok"
