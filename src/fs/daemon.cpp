@@ -126,11 +126,48 @@ private:
     int pipe_[2] = {-1, -1};
 };
 
-// "major:minor" of the mounted filesystem; stat() is safe once workers answer.
-std::string mount_device(const std::string& mountpoint) {
-    struct stat st {};
-    if (::stat(mountpoint.c_str(), &st) != 0) return {};
-    return std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+// What a probe of a mount found: the mount's device, and whether a lookup through it
+// was answered (error: the errno of the first stat that failed).
+struct Probe {
+    dev_t dev = 0;
+    int error = EIO;
+};
+
+// Stats MOUNTPOINT, then MOUNTPOINT/NAME (a LOOKUP a worker must answer), from a child
+// process, never from a thread of the daemon: once a worker has read such a request, the
+// kernel waits for its answer uninterruptibly, so a kill -9 at that moment would leave a
+// daemon that cannot die, holding its own connection open (seen in the kill -9 rounds of
+// test-fs-lifecycle). The child holds no /dev/fuse descriptor: if the daemon dies, the
+// connection ends and the child's request fails with it.
+Probe probe_mount(const std::string& mountpoint, const std::string& name) {
+    Probe result;
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) return result;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close_range(0, static_cast<unsigned>(out[1]) - 1, 0);
+        ::close_range(static_cast<unsigned>(out[1]) + 1, ~0u, 0);
+        Probe r;
+        struct stat st {};
+        if (::stat(mountpoint.c_str(), &st) != 0) {
+            r.error = errno;
+        } else {
+            r.dev = st.st_dev;
+            r.error = ::stat((mountpoint + "/" + name).c_str(), &st) == 0 ? 0 : errno;
+        }
+        (void)!::write(out[1], &r, sizeof r);
+        ::_exit(0);
+    }
+    ::close(out[1]);
+    pollfd p{out[0], POLLIN, 0};
+    if (pid > 0 && ::poll(&p, 1, 30000) == 1 && ::read(out[0], &result, sizeof result) == sizeof result) {
+        ::waitpid(pid, nullptr, 0);
+    } else if (pid > 0) {
+        result.error = ETIMEDOUT;
+        ::kill(pid, SIGKILL);  // reaped, if ever, by init: it may be stuck until we exit
+    }
+    ::close(out[0]);
+    return result;
 }
 
 // Ends a connection whose mount is gone or busy, so every worker's read returns.
@@ -186,7 +223,7 @@ public:
 
 private:
     void stop();
-    bool answers_lookup(const std::string& mountpoint) const;
+    std::string first_entry() const;
     ServedTotals served() const;
     void notify_status(std::chrono::steady_clock::time_point now);
 
@@ -286,28 +323,28 @@ int Server::start() {
     }
     if (done_ > 0) return 1;
     for (size_t i = 0; i < mounts_.size(); ++i) {
-        contexts_[i]->bdi = mount_device(mounts_[i].mountpoint);
-        if (!answers_lookup(mounts_[i].mountpoint)) {
+        const Probe probe = probe_mount(mounts_[i].mountpoint, first_entry());
+        if (probe.error != 0) {
             log(LOG_ERR, "%s: the mount does not answer a lookup: %s", mounts_[i].mountpoint.c_str(),
-                std::strerror(errno));
+                std::strerror(probe.error));
             return 1;
         }
+        contexts_[i]->bdi = std::to_string(major(probe.dev)) + ":" + std::to_string(minor(probe.dev));
     }
     started_ = std::chrono::steady_clock::now();
     log(LOG_INFO, "serving at %s", o_.mountpoint.c_str());
     return 0;
 }
 
-// READY=1 means "usable": a lookup of the root's first entry (a LOOKUP request answered
-// by a worker) must succeed. A dataset always has one.
-bool Server::answers_lookup(const std::string& mountpoint) const {
+// READY=1 means "usable": a lookup of the root's first entry, answered by a worker
+// (probe_mount). A dataset always has one.
+std::string Server::first_entry() const {
     std::string first;
     ns_.readdir(kRootIno, 0, [&](const std::string& name, const NodeAttr&, uint64_t) {
         first = name;
         return false;
     });
-    struct stat st {};
-    return ::stat((mountpoint + "/" + first).c_str(), &st) == 0;
+    return first;
 }
 
 ServedTotals Server::served() const {
