@@ -3,18 +3,19 @@
 #   - `dd bs=1M` of an incompressible file on dgenfs
 #   - the same daemon serving a pattern = zero file of the same size (the FUSE ceiling)
 #   - the same bytes from a tmpfs file (the "store it in RAM first" alternative)
-#   - nbdkit's random plugin copied with nbdcopy, when both are installed
+#   - nbdkit's random plugin copied with nbdcopy, when both are installed (not with --no-nbdkit)
 #   - 4 KiB random reads (fio, psync) of the dgen file vs the zero file
 # Each figure is the median of --runs runs, interleaved; GB = 10^9 bytes.
 #
 #   tests/bench/bench-mount.sh [--size 4GiB] [--runs 3] [--direct-io true|false]
-#                              [--workers N] [--readahead SIZE] [--fio-seconds S] [--json FILE]
-# Needs root (mounts, drop_caches), dgen and dgenfs (default: ./build/src/), fio.
+#                              [--workers N] [--readahead SIZE] [--fio-seconds S] [--no-nbdkit]
+#                              [--json FILE]
+# Needs root (mounts, drop_caches), dgen and dgenfs (default: ./build/src/), fio, python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DGEN=${DGEN:-$here/../../build/src/dgen}
 DGENFS=${DGENFS:-$here/../../build/src/dgenfs}
-size=4GiB runs=3 direct_io=true workers=auto readahead=1MiB fio_seconds=5 json=""
+size=4GiB runs=3 direct_io=true workers=auto readahead=1MiB fio_seconds=5 nbdkit=true json=""
 while [ $# -gt 0 ]; do
     case $1 in
     --size) size=$2; shift 2 ;;
@@ -23,14 +24,14 @@ while [ $# -gt 0 ]; do
     --workers) workers=$2; shift 2 ;;
     --readahead) readahead=$2; shift 2 ;;
     --fio-seconds) fio_seconds=$2; shift 2 ;;
+    --no-nbdkit) nbdkit=false; shift ;;
     --json) json=$2; shift 2 ;;
     -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-mount.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
-[ "$(id -u)" -eq 0 ] || { echo "bench-mount.sh: needs root" >&2; exit 2; }
-for t in "$DGEN" "$DGENFS"; do [ -x "$t" ] || { echo "bench-mount.sh: no $t (build first)" >&2; exit 2; }; done
-command -v fio >/dev/null || { echo "bench-mount.sh: needs fio" >&2; exit 2; }
+source "$here/common.sh"
+bench_requires bench-mount.sh fio
 
 work=$(mktemp -d /tmp/dgen-bench.XXXXXX)
 mnt=$work/mnt
@@ -68,7 +69,7 @@ bytes=$(stat -c %s "$mnt/data.bin")
 "$DGEN" cat --config "$work/bench.ini" data.bin >"$shm"
 
 have_nbd=0
-if command -v nbdkit >/dev/null && command -v nbdcopy >/dev/null; then
+if [ "$nbdkit" = true ] && command -v nbdkit >/dev/null && command -v nbdcopy >/dev/null; then
     nbdkit --exit-with-parent -f -U "$work/nbd.sock" random "$bytes" 2>/dev/null &
     nbd_pid=$!
     for _ in $(seq 100); do [ -S "$work/nbd.sock" ] && break; sleep 0.05; done
@@ -102,7 +103,7 @@ fio_iops() {
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 declare -A r
-for i in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
     r[dgen]+=" $(dd_rate "$mnt/data.bin")"
     r[zero]+=" $(dd_rate "$mnt/zeros.bin")"
     r[tmpfs]+=" $(dd_rate "$shm")"
@@ -131,11 +132,15 @@ printf '%-34s %8s %12s  %s\n' "fio 4 KiB randread, psync" "IOPS" "x zero-fs" "ru
 printf '%-34s %8.0f %12s  %s\n' "dgenfs, incompressible file" "$fd" "$(ratio "$fd" "$fz")" "${r[fio_dgen]# }"
 printf '%-34s %8.0f %12s  %s\n' "same daemon, pattern = zero" "$fz" 1.00 "${r[fio_zero]# }"
 if [ -n "$json" ]; then
+    runs_of() { local v IFS=' '; read -ra v <<<"${r[$1]:-}"; IFS=,; echo "[${v[*]}]"; }  # as a JSON list
     python3 - "$json" <<PY
 import json, sys
 json.dump({"bytes": $bytes, "runs": $runs, "direct_io": "$direct_io", "workers_per_node": "$workers",
            "readahead": "$readahead", "kernel": "$kernel",
            "dd_gbps": {"dgen": $dgen, "zero": $zero, "tmpfs": $tmpfs, "nbd": ${nbd:-None}},
-           "fio_4k_iops": {"dgen": $fd, "zero": $fz}}, open(sys.argv[1], "w"), indent=2)
+           "fio_4k_iops": {"dgen": $fd, "zero": $fz},
+           "dd_gbps_runs": {"dgen": $(runs_of dgen), "zero": $(runs_of zero), "tmpfs": $(runs_of tmpfs), "nbd": $(runs_of nbd)},
+           "fio_4k_iops_runs": {"dgen": $(runs_of fio_dgen), "zero": $(runs_of fio_zero)}},
+          open(sys.argv[1], "w"), indent=2)
 PY
 fi

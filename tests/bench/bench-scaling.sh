@@ -6,18 +6,20 @@
 # cross-node layout. Each figure is the median of --runs runs; GB = 10^9 bytes.
 #
 #   tests/bench/bench-scaling.sh [--size 4GiB] [--readers N] [--runs 3] [--per-node]
-# Needs root, dgen and dgenfs (default: ./build/src/).
+#                                [--json FILE]
+# Needs root and dgenfs (default: ./build/src/); --json needs python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DGENFS=${DGENFS:-$here/../../build/src/dgenfs}
-size=4GiB readers=$(nproc) runs=3 per_node=false
+size=4GiB readers=$(nproc) runs=3 per_node=false json=""
 while [ $# -gt 0 ]; do
     case $1 in
     --size) size=$2; shift 2 ;;
     --readers) readers=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --per-node) per_node=true; shift ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --json) json=$2; shift 2 ;;
+    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-scaling.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -38,7 +40,7 @@ trap cleanup EXIT
     for i in $(seq 0 $((readers - 1))); do printf '[file]\npath = r%d.bin\nsize = %s\n' "$i" "$size"; done
 } >"$work/scaling.ini"
 "$DGENFS" --show-plan "$work/scaling.ini" >"$work/plan"
-nodes=($(sed -n 's/^node \([0-9]*\):.*/\1/p' "$work/plan"))
+mapfile -t nodes < <(sed -n 's/^node \([0-9]*\):.*/\1/p' "$work/plan")
 mkdir -p "$work/mnt"
 "$DGENFS" "$work/scaling.ini" "$work/mnt" -f -o auto_unmount 2>"$work/dgenfs.log" &
 pid=$!
@@ -83,3 +85,14 @@ for r in $(seq 1 "$readers"); do
     m=$(echo "${res[$r]}" | median)
     printf '%-8s %12.2f %12.2f  %s\n' "$r" "$m" "$(awk -v a="$m" -v b="$one" 'BEGIN {print a / b}')" "${res[$r]# }"
 done
+if [ -n "$json" ]; then
+    kernel=$(sed -n 's/.*kernel \([a-z0-9-]*\),.*/\1/p' "$work/dgenfs.log" | head -1)
+    for r in $(seq 1 "$readers"); do echo "$r $(echo "${res[$r]}" | median)${res[$r]}"; done |
+        python3 -c '
+import json, sys
+rows = [l.split() for l in sys.stdin]
+json.dump({"bytes_per_reader": int(sys.argv[2]), "runs": int(sys.argv[3]), "per_node_mount": sys.argv[4],
+           "nodes": len(sys.argv[5].split()), "kernel": sys.argv[6], "unit": "GB/s (1e9 bytes/s), all readers together",
+           "readers": [{"readers": int(r[0]), "gbps": float(r[1]), "runs_gbps": [float(x) for x in r[2:]]} for r in rows]},
+          open(sys.argv[1], "w"), indent=2)' "$json" "$bytes" "$runs" "$per_node" "${nodes[*]}" "$kernel"
+fi
