@@ -9,7 +9,9 @@
 # How: a private mount namespace holds a tmpfs with an overlay of / (writes land in the
 # tmpfs, never on the host) and a fresh /run; systemd-nspawn boots it with /dev/fuse
 # bound in. The host keeps only one cgroup directory per hierarchy (removed by ct_stop)
-# and $CT_STATE/NAME.{pid,log}. $CT_STATE/NAME-share is bound read-write at /share.
+# and $CT_STATE/NAME.{pid,log}. $CT_STATE/NAME-share is bound read-write at /share, and
+# each path in $CT_BIND at the same path (nspawn puts a tmpfs on the container's /tmp,
+# which hides whatever the host has under /tmp: a build tree there must be bound).
 # Boot takes ~2 s here.
 CT_STATE=${CT_STATE:-/tmp/dgen-ct}
 
@@ -35,7 +37,8 @@ ct() {
 }
 
 ct_boot() {
-    local name=$1 lower=${2:-/} d st=
+    local name=$1 lower=${2:-/} d st= binds=() b
+    for b in ${CT_BIND:-}; do binds+=("--bind=$b"); done
     command -v systemd-nspawn >/dev/null || { echo "ct_boot: systemd-nspawn missing" >&2; return 77; }
     mkdir -p "$CT_STATE/$name" "$CT_STATE/$name-share"
     for d in $(ct_cgroups "$name"); do mkdir -p "$d"; done
@@ -49,7 +52,7 @@ ct_boot() {
             mount -t tmpfs -o mode=755 dgen-ct-run /run   # nspawn keeps its state in /run
             exec "$@"' _ "$CT_STATE/$name" "$lower" \
             systemd-nspawn -D "$CT_STATE/$name/root" -M "$name" --register=no --keep-unit \
-                --console=pipe --bind="$CT_STATE/$name-share":/share --bind=/dev/fuse -b -- \
+                --console=pipe --bind="$CT_STATE/$name-share":/share --bind=/dev/fuse "${binds[@]}" -b -- \
                 systemd.unit=multi-user.target systemd.mask=timers.target
     ) </dev/null >"$CT_STATE/$name.log" 2>&1 &
     echo $! >"$CT_STATE/$name.pid"

@@ -15,7 +15,9 @@ command -v systemd-nspawn >/dev/null || skip "needs systemd-nspawn (package syst
 
 CT=dgen-units-$$
 on_exit "ct_stop $CT"
-ct_boot "$CT" || fail "systemd did not boot in the container: $(tail -5 "$CT_STATE/$CT.log")"
+# The build tree and the sources it installs from, wherever they are (/tmp is the
+# container's own).
+CT_BIND="$(realpath "$DGEN_BUILD_DIR") $(cd "$(dirname "$0")/../.." && pwd)" ct_boot "$CT" || fail "systemd did not boot in the container: $(tail -5 "$CT_STATE/$CT.log")"
 in_ct() { ct "$CT" "$@"; }
 
 in_ct cmake --install "$DGEN_BUILD_DIR" --prefix /usr/local >/dev/null || fail "cmake --install in the container"
