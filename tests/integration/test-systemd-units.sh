@@ -14,7 +14,7 @@ command -v systemd-nspawn >/dev/null || skip "needs systemd-nspawn (package syst
 [ "${DGEN_SANITIZED:-0}" = 1 ] && skip "the units are tested with the Release build"
 
 CT=dgen-units-$$
-on_exit "ct_stop $CT"
+on_exit "ct_stop $CT; rm -f '$CT_STATE/$CT.log'"
 # The build tree and the sources it installs from, wherever they are (/tmp is the
 # container's own).
 CT_BIND="$(realpath "$DGEN_BUILD_DIR") $(cd "$(dirname "$0")/../.." && pwd)" ct_boot "$CT" || fail "systemd did not boot in the container: $(tail -5 "$CT_STATE/$CT.log")"
