@@ -60,6 +60,8 @@ struct DatasetConfig {
     bool per_node_mount = false;    // one mount per node group at MOUNTPOINT/node<N>
     uint32_t max_read = 1u << 20;   // largest read request, bytes (libfuse 3.14: 1 MiB)
     std::string mountpoint;         // where dgenfs mounts when not told; empty = not set
+    bool verify_area = true;        // MOUNTPOINT/.verify: writes there are checked (dgenfs.md)
+    std::string metrics_listen;     // "ADDR:PORT" serving /metrics over HTTP; empty = off
 };
 
 struct FileConfig {
@@ -83,7 +85,12 @@ struct SetConfig {
     int line = 0;
 };
 
-inline constexpr size_t kMaxSets = 65535;  // inode numbers give a set 16 bits
+inline constexpr size_t kMaxSets = 32767;  // inode numbers give a set 15 bits (namespace.h)
+
+// Names in the mount's root that no dataset path may start with: the statistics and the
+// verify area (docs/dgenfs.md).
+inline constexpr const char* kControlDirName = ".dgen";
+inline constexpr const char* kVerifyDirName = ".verify";
 
 struct Config {
     std::string source;  // file name, for messages

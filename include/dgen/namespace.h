@@ -8,6 +8,9 @@
 //   ino (s+1) << 48 | k           file k of [set] number s
 //   ino (s+1) << 48 | 2^47 | level << 40 | index
 //                                 directory `index` at `level` (1..depth) of set s
+//
+// All are below 2^63 (s < 32767), and explicit directories below 2^39 (each needs a
+// config line): dgenfs numbers its own trees, /.dgen and /.verify, above (src/fs/special.h).
 #pragma once
 
 #include <cstdint>

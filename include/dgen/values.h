@@ -12,6 +12,7 @@
 //   time     epoch seconds, or YYYY-MM-DDTHH:MM:SSZ (UTC)
 //   nodes    all, or a comma list of integers: 0,2
 //   path     a path in a dataset (parse_dataset_path)
+//   address  ADDR:PORT to listen on: a numeric IPv4 address, or IPv6 in brackets; port 1..65535
 //
 // Blanks around a value are ignored; units, booleans and words are case-insensitive.
 // A parser that fails returns nullopt and sets *error to a message that quotes the value.
@@ -63,6 +64,14 @@ struct DatasetPath {
     bool trailing_slash = false;  // written with a trailing '/' (names a directory)
 };
 std::optional<DatasetPath> parse_dataset_path(std::string_view text, std::string* error);
+
+// ADDR:PORT (see above), split; nullopt and *error if malformed.
+struct ListenAddress {
+    std::string host;  // "127.0.0.1", "::1" (no brackets)
+    uint16_t port = 0;
+    bool ipv6 = false;
+};
+std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string* error);
 
 // 1536 -> "1.5 KiB", 4096 -> "4 KiB", 100 -> "100 B".
 std::string format_size(uint64_t bytes);

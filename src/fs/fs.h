@@ -17,6 +17,9 @@
 
 namespace dgen::fs {
 
+class VerifyArea;  // verify_area.h
+class Stats;       // stats.h
+
 struct Context {
     const Namespace* ns = nullptr;
     DatasetConfig dataset;
@@ -25,6 +28,8 @@ struct Context {
     double timeout = 86400.0;   // entries and attributes never change while mounted
     std::string bdi;            // "major:minor" of the mount, for read_ahead_kb
     std::once_flag readahead_once;
+    VerifyArea* verify = nullptr;  // /.verify; null when verify_area is off
+    Stats* stats = nullptr;        // what /.dgen shows; shared by every mount of the daemon
 };
 
 inline Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }

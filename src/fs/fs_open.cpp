@@ -1,12 +1,15 @@
 #include <fcntl.h>
 
 #include "fs.h"
+#include "special.h"
 
 namespace dgen::fs {
 
 // Builds the file's generator once per open (a set member's placement in its dedup
 // group is computed here, not per read) and keeps it in fi->fh until release.
 void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    if (control::owns(ino)) return control::open(req, ino, fi);
+    if (verify_area::owns(ino)) return verify_area::open(req, ino, fi);
     barrier(req, "open", [&] {
         Context& c = ctx(req);
         apply_readahead(c);

@@ -1,10 +1,13 @@
 #include <fcntl.h>
 
 #include "fs.h"
+#include "special.h"
 
 namespace dgen::fs {
 
 void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    if (control::owns(ino)) return control::opendir(req, ino, fi);
+    if (verify_area::owns(ino)) return verify_area::opendir(req, ino, fi);
     barrier(req, "opendir", [&] {
         const auto a = ctx(req).ns->attr(ino);
         if (!a) return void(fuse_reply_err(req, ENOENT));

@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "fs.h"
+#include "special.h"
 
 namespace dgen::fs {
 namespace {
@@ -47,7 +48,9 @@ void set_thread_buffer(uint8_t* buffer, size_t size) {
 
 void set_thread_counters(ServedCounters* counters) { t_counters = counters; }
 
-void read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+    if (control::owns(ino)) return control::read(req, ino, size, off, fi);
+    if (verify_area::owns(ino)) return verify_area::read(req, ino, size, off, fi);
     barrier(req, "read", [&] {
         if (failpoint("read-throws")) throw std::runtime_error("failpoint read-throws");
         const auto* src = reinterpret_cast<const FileSource*>(fi->fh);

@@ -1,4 +1,5 @@
 #include "fs.h"
+#include "special.h"
 
 namespace dgen::fs {
 
@@ -6,6 +7,8 @@ namespace dgen::fs {
 // counts are not tracked (inodes are computed, nothing to free), so "." and ".." are
 // listed like any entry.
 void readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+    if (control::owns(ino)) return control::readdir(req, ino, size, off, true);
+    if (verify_area::owns(ino)) return verify_area::readdir(req, ino, size, off, true);
     barrier(req, "readdirplus", [&] {
         const Context& c = ctx(req);
         reply_directory(req, ino, size, off,

@@ -372,6 +372,13 @@ void Parser::check_collisions() {
         if (!path.empty()) entries.push_back({path, is_set, s.keys.at(key)});
     }
     auto what = [](const Entry& e) { return std::string(e.is_set ? "set dir '" : "file '") + e.path + "'"; };
+    // The mount shows its own trees beside the dataset's (docs/dgenfs.md).
+    for (const Entry& e : entries) {
+        const std::string first = e.path.substr(0, e.path.find('/'));
+        if (first == kControlDirName || first == kVerifyDirName)
+            error(e.line, what(e) + " starts with '" + first + "', which dgenfs reserves for " +
+                              (first == kControlDirName ? "its statistics" : "its verify area"));
+    }
     auto of = [](const Entry& e) {
         return std::string(e.is_set ? "the dir of [set] at line " : "the path of [file] at line ") +
                std::to_string(e.line);

@@ -202,6 +202,23 @@ const ConfigKey kKeys[] = {
          t.dataset->mountpoint = v;
          return std::string();
      }},
+    {"verify_area", "dataset", "bool", "true", "true/false, yes/no, on/off, 1/0",
+     "A writable tree MOUNTPOINT/.verify mirroring the dataset: bytes written there are compared "
+     "with the file's own and discarded; a mismatch fails the write with EIO. Off: the mount is read-only", "",
+     [](const KeyTarget& t, const std::string& v) {
+         std::string e;
+         if (auto x = parse_bool(v, &e)) t.dataset->verify_area = *x;
+         return e;
+     }},
+    {"metrics_listen", "dataset", "address", "", "ADDR:PORT, ADDR numeric: 127.0.0.1:9464, [::1]:9464",
+     "Serve the Prometheus metrics over HTTP at http://ADDR:PORT/metrics (default: off; the "
+     "same text is always in MOUNTPOINT/.dgen/metrics)", "",
+     [](const KeyTarget& t, const std::string& v) {
+         std::string e;
+         if (!parse_listen_address(v, &e)) return e;
+         t.dataset->metrics_listen = v;
+         return std::string();
+     }},
     {"max_read", "dataset", "size", "1MiB", "4KiB..1MiB, a multiple of 4KiB",
      "Largest read request the kernel sends to the filesystem", "",
      [](const KeyTarget& t, const std::string& v) {

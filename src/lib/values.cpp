@@ -2,6 +2,8 @@
 // ignored, and either returns the value or says what is wrong, quoting the text.
 #include "dgen/values.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -380,6 +382,34 @@ std::optional<DatasetPath> parse_dataset_path(std::string_view text, std::string
     }
     if (!why) return p;
     *error = q + why;
+    return std::nullopt;
+}
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string* error) {
+    const std::string t(trim(text));
+    ListenAddress a;
+    std::string port;
+    const size_t colon = t.rfind(':');
+    if (!t.empty() && t[0] == '[') {
+        const size_t close = t.find(']');
+        if (close != std::string::npos && close + 1 == colon) {
+            a.host = t.substr(1, close - 1);
+            a.ipv6 = true;
+        }
+    } else if (colon != std::string::npos && t.find(':') == colon) {
+        a.host = t.substr(0, colon);
+    }
+    if (colon != std::string::npos) port = t.substr(colon + 1);
+    in6_addr any;
+    const bool host_ok = !a.host.empty() && inet_pton(a.ipv6 ? AF_INET6 : AF_INET, a.host.c_str(), &any) == 1;
+    std::string e;
+    const auto p = host_ok ? parse_u64_in(port, 1, 65535, &e) : std::nullopt;
+    if (p) {
+        a.port = static_cast<uint16_t>(*p);
+        return a;
+    }
+    *error = "address " + quote(text) + " is not ADDR:PORT with a numeric address and a port "
+             "1..65535 (127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464)";
     return std::nullopt;
 }
 

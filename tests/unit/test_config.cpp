@@ -325,6 +325,18 @@ TEST(ConfigParse, CommentsBlanksIndentationAndLineEndings) {
 
 // ---------------------------------------------------------------------------------------
 
+TEST(ConfigErrors, PathsMayNotStartWithTheMountsOwnTrees) {
+    expect_error("[file]\npath = .dgen/stats.json\nsize = 1\n", 2, {"file '.dgen/stats.json'", "reserves for its statistics"});
+    expect_error("[set]\ndir = /.verify\ncount = 1\nsize = 1\n", 2, {"set dir '.verify'", "reserves for its verify area"});
+    parse_ok("[file]\npath = a/.dgen\nsize = 1\n[file]\npath = .verify2\nsize = 1\n");
+}
+
+TEST(ConfigErrors, MetricsListenIsAnAddress) {
+    expect_error("[dataset]\nmetrics_listen = localhost:9464\n[file]\npath = a\nsize = 1\n", 2,
+                 {"metrics_listen", "'localhost:9464' is not ADDR:PORT"});
+    EXPECT_EQ(parse_ok("[dataset]\nmetrics_listen = [::]:9464\n[file]\npath = a\nsize = 1\n").dataset.metrics_listen, "[::]:9464");
+}
+
 TEST(ConfigErrors, StrHasFileAndLine) {
     EXPECT_EQ((ConfigError{"x.ini", 3, "bad"}).str(), "x.ini:3: bad");
     EXPECT_EQ((ConfigError{"x.ini", 0, "bad"}).str(), "x.ini: bad");
@@ -612,7 +624,7 @@ std::string minimal(const std::string& section) {
 }
 
 // Regression: set 65536 wrapped the inode encoding into the explicit range.
-TEST(ConfigErrors, AtMost65535Sets) {
+TEST(ConfigErrors, AtMost32767Sets) {
     std::string text;
     for (size_t i = 0; i <= kMaxSets; ++i)
         text += "[set]\ndir = s" + std::to_string(i) + "\ncount = 1\nsize = 1\n";
@@ -620,11 +632,11 @@ TEST(ConfigErrors, AtMost65535Sets) {
     parse_config(text, "test.ini", errors);
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_EQ(errors[0].line, static_cast<int>(4 * kMaxSets + 1));
-    EXPECT_NE(errors[0].message.find("more than 65535 [set] sections"), std::string::npos);
+    EXPECT_NE(errors[0].message.find("more than 32767 [set] sections"), std::string::npos);
 }
 
 TEST(ConfigKeys, EveryRowIsCompleteAndUnique) {
-    const std::set<std::string> types = {"size", "ratio", "u64", "bool", "enum", "list", "path", "pattern", "time", "host"};
+    const std::set<std::string> types = {"size", "ratio", "u64", "bool", "enum", "list", "path", "pattern", "time", "host", "address"};
     std::set<std::string> names;
     ASSERT_FALSE(config_keys().empty());
     for (const ConfigKey& k : config_keys()) {

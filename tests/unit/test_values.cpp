@@ -238,5 +238,25 @@ TEST(FormatNumber, ShortestThatReadsBack) {
     EXPECT_EQ(format_number(0.1), "0.1");
 }
 
+TEST(ParseListenAddress, NumericIPv4OrBracketedIPv6AndAPort) {
+    std::string err;
+    auto a = parse_listen_address(" 127.0.0.1:9464 ", &err);
+    ASSERT_TRUE(a) << err;
+    EXPECT_EQ(a->host, "127.0.0.1");
+    EXPECT_EQ(a->port, 9464);
+    EXPECT_FALSE(a->ipv6);
+    a = parse_listen_address("[::1]:80", &err);
+    ASSERT_TRUE(a) << err;
+    EXPECT_EQ(a->host, "::1");
+    EXPECT_EQ(a->port, 80);
+    EXPECT_TRUE(a->ipv6);
+    for (const char* bad : {"", "9464", "localhost:9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
+                            "127.0.0.1:65536", "::1:9464", "[::1]9464", "[::1]", "1.2.3:80", "[127.0.0.1]:80"}) {
+        err.clear();
+        EXPECT_FALSE(parse_listen_address(bad, &err)) << bad;
+        EXPECT_NE(err.find("is not ADDR:PORT"), std::string::npos) << bad << ": " << err;
+    }
+}
+
 }  // namespace
 }  // namespace dgen

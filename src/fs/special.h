@@ -1,0 +1,64 @@
+// The two trees dgenfs shows beside the dataset, each with inodes of its own:
+//
+//   /.dgen     the statistics: stats.json and metrics, read-only (control.cpp)
+//   /.verify   the verify area: the dataset's tree again, writable; bytes written there
+//              are compared with the file's own (verify_area.cpp)
+//
+// Neither is listed in the root (a copy of the mount copies the dataset and nothing
+// else); a lookup by name finds them. Inode numbers, above the dataset's (namespace.h):
+//
+//   2^39 + 1 ... 2^39 + 15        /.dgen and the files in it
+//   2^63 | x                      /.verify/<the path of dataset inode x>; 2^63 | 1 = /.verify
+//   2^63 | 2^39 + n               the n-th file or directory created in /.verify that the
+//                                 dataset does not have (a temporary file of rsync, ...)
+//
+// Each operation asks owns() first and hands such an inode over; the dataset's own
+// inodes never reach these files.
+#pragma once
+
+#include "fs.h"
+
+namespace dgen::fs {
+
+inline constexpr uint64_t kControlBase = 1ull << 39;
+inline constexpr uint64_t kControlDirIno = kControlBase + 1;
+inline constexpr uint64_t kVerifyBit = 1ull << 63;
+
+namespace control {
+inline bool owns(fuse_ino_t ino) { return ino > kControlBase && ino < kControlBase + 16; }
+// The entry of /.dgen, for a lookup in the root.
+void lookup_root(fuse_req_t req);
+void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
+void getattr(fuse_req_t req, fuse_ino_t ino);
+void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus);
+void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+}  // namespace control
+
+namespace verify_area {
+inline bool owns(fuse_ino_t ino) { return (ino & kVerifyBit) != 0; }
+// The entry of /.verify, for a lookup in the root (ENOENT when the area is off).
+void lookup_root(fuse_req_t req);
+void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
+void forget(fuse_ino_t ino, uint64_t nlookup);
+void getattr(fuse_req_t req, fuse_ino_t ino);
+void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
+void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus);
+void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
+void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi);
+void release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
+void unlink(fuse_req_t req, fuse_ino_t parent, const char* name);
+void rmdir(fuse_req_t req, fuse_ino_t parent, const char* name);
+void rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
+            const char* newname, unsigned int flags);
+void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+}  // namespace verify_area
+
+}  // namespace dgen::fs
