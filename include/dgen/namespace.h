@@ -100,4 +100,10 @@ private:
     int64_t mtime_ = 0;
 };
 
+// Every entry below directory `dir` (whose dataset path is `prefix`, "" for the root),
+// depth first in readdir order, as `visit(path, attr)`; a directory's entries follow it.
+// `visit` returns false to stop the walk; walk_tree then returns false too.
+using WalkVisit = std::function<bool(const std::string& path, const NodeAttr& attr)>;
+bool walk_tree(const Namespace& ns, uint64_t dir, const std::string& prefix, const WalkVisit& visit);
+
 }  // namespace dgen

@@ -8,7 +8,7 @@
 namespace dgen::cli {
 namespace {
 
-const char* const kCommands[] = {"cat", "check", "bench", "ls"};
+const char* const kCommands[] = {"cat", "check", "verify", "bench", "ls"};
 
 // CLI11 would say only "A subcommand is required" for `dgen` and `dgen frobnicate`.
 std::string check_command(int argc, const char* const* argv) {
@@ -50,6 +50,7 @@ void build_app(CLI::App& app) {
     });
     add_cat(app);
     add_check(app);
+    add_verify(app);
     add_bench(app);
     add_ls(app);
 }

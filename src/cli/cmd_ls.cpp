@@ -14,17 +14,6 @@ struct LsOptions {
     bool summary = false;
 };
 
-// Depth-first, in readdir order: "d|f SIZE PATH" per entry.
-void walk(const Namespace& ns, uint64_t ino, const std::string& prefix) {
-    ns.readdir(ino, 2, [&](const std::string& name, const NodeAttr& a, uint64_t) {
-        const std::string path = prefix.empty() ? name : prefix + "/" + name;
-        std::printf("%c %15llu %s\n", a.dir ? 'd' : 'f', static_cast<unsigned long long>(a.size),
-                    path.c_str());
-        if (a.dir) walk(ns, a.ino, path);
-        return true;
-    });
-}
-
 void run_ls(const LsOptions& o) {
     const Config c = load_config_or_throw(o.config);
     // On stderr, so stdout stays one entry per line. The tree is the same for every host.
@@ -46,7 +35,12 @@ void run_ls(const LsOptions& o) {
         std::printf("f %15llu %s\n", static_cast<unsigned long long>(a->size), rel.c_str());
         return;
     }
-    walk(ns, ino, rel);
+    // Depth-first, in readdir order: "d|f SIZE PATH" per entry.
+    walk_tree(ns, ino, rel, [](const std::string& path, const NodeAttr& e) {
+        std::printf("%c %15llu %s\n", e.dir ? 'd' : 'f', static_cast<unsigned long long>(e.size),
+                    path.c_str());
+        return true;
+    });
 }
 
 }  // namespace

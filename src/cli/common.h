@@ -47,11 +47,15 @@ struct StreamOptions {
     std::string host;    // --host NAME: this host identity instead of the local one
     FileConfig file;     // --seed, --size, --unit, --dedup, --compress, --dedup-run, --format
 
-    // default_size: 0 = --size is required.
-    void add_to(CLI::App& app, uint64_t default_size);
+    // default_size: 0 = --size is required. with_path: the positional PATH (a command
+    // with positionals of its own leaves it out).
+    void add_to(CLI::App& app, uint64_t default_size, bool with_path = true);
     StreamParams params(const CLI::App& app) const;  // throws UsageError
     // With --config: the dataset's file PATH; without: nullptr.
     std::unique_ptr<FileSource> open_config_file(const CLI::App& app) const;
+    // The --config dataset, with --host applied; throws UsageError if a parameter option
+    // (--seed, --size, ...) was given too.
+    Config dataset(const CLI::App& app) const;
     void apply_simd() const;  // throws UsageError
 };
 
@@ -62,6 +66,7 @@ void add_cat(CLI::App& app);
 void add_check(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_ls(CLI::App& app);
+void add_verify(CLI::App& app);
 
 // The whole `dgen` command line (main.cpp uses it; so do the tests).
 void build_app(CLI::App& app);

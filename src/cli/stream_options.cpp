@@ -6,7 +6,7 @@
 
 namespace dgen::cli {
 
-void StreamOptions::add_to(CLI::App& app, uint64_t default_size) {
+void StreamOptions::add_to(CLI::App& app, uint64_t default_size, bool with_path) {
     const KeyTarget t = KeyTarget::of(file);
     file.size = default_size;
     add_key_option(app, "--seed", "seed", t, "N");
@@ -36,7 +36,7 @@ void StreamOptions::add_to(CLI::App& app, uint64_t default_size) {
         ->type_name("NAME");
     app.add_option("--config", config, "Take the stream from this dataset config (with PATH)")
         ->type_name("CONFIG");
-    app.add_option("path", path, "With --config: the file's path in the dataset")->type_name("PATH");
+    if (with_path) app.add_option("path", path, "With --config: the file's path in the dataset")->type_name("PATH");
     app.add_option("--simd", simd,
                    "Force a kernel: " + available_kernel_names() + " (default: fastest; env DGEN_SIMD)")
         ->type_name("KERNEL");
@@ -67,16 +67,11 @@ uint64_t resolve_path_or_throw(const Namespace& ns, const std::string& path, con
     return *ino;
 }
 
-std::unique_ptr<FileSource> StreamOptions::open_config_file(const CLI::App& app) const {
-    if (config.empty()) {
-        if (!path.empty()) throw UsageError("PATH '" + path + "' needs --config CONFIG");
-        return nullptr;
-    }
+Config StreamOptions::dataset(const CLI::App& app) const {
     for (const char* opt : {"--seed", "--size", "--dedup", "--compress", "--unit", "--dedup-run",
                             "--format", "--stream"})
         if (app.count(opt) > 0)
             throw UsageError(std::string(opt) + " cannot be combined with --config: the config sets it");
-    if (path.empty()) throw UsageError("--config needs the PATH of a file in the dataset");
     Config c = load_config_or_throw(config);
     if (!host.empty()) {
         if (c.dataset.host_seed == HostSeed::None)
@@ -84,7 +79,16 @@ std::unique_ptr<FileSource> StreamOptions::open_config_file(const CLI::App& app)
                              "the same bytes and --host would change nothing");
         c.dataset.host = host;  // in place of the identity this host has
     }
-    const Namespace ns(c);
+    return c;
+}
+
+std::unique_ptr<FileSource> StreamOptions::open_config_file(const CLI::App& app) const {
+    if (config.empty()) {
+        if (!path.empty()) throw UsageError("PATH '" + path + "' needs --config CONFIG");
+        return nullptr;
+    }
+    if (path.empty()) throw UsageError("--config needs the PATH of a file in the dataset");
+    const Namespace ns(dataset(app));
     auto src = ns.open(resolve_path_or_throw(ns, path, config));
     if (!src) throw UsageError("'" + path + "' is a directory");
     return src;

@@ -345,4 +345,14 @@ std::optional<uint64_t> Namespace::resolve(std::string_view path) const {
     return cur;
 }
 
+bool walk_tree(const Namespace& ns, uint64_t dir, const std::string& prefix, const WalkVisit& visit) {
+    bool go_on = true;
+    ns.readdir(dir, 2, [&](const std::string& name, const NodeAttr& a, uint64_t) {
+        const std::string path = prefix.empty() ? name : prefix + "/" + name;
+        go_on = visit(path, a) && (!a.dir || walk_tree(ns, a.ino, path, visit));
+        return go_on;
+    });
+    return go_on;
+}
+
 }  // namespace dgen

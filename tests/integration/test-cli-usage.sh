@@ -14,8 +14,8 @@ done
 
 # Commands: a missing or unknown one is named, with the list (regression: CLI11 said
 # only "A subcommand is required").
-expect_usage_error "dgen: a command is required: cat, check, bench, ls" --
-expect_usage_error "dgen: unknown command 'frobnicate' (commands: cat, check, bench, ls)" -- frobnicate
+expect_usage_error "dgen: a command is required: cat, check, verify, bench, ls" --
+expect_usage_error "dgen: unknown command 'frobnicate' (commands: cat, check, verify, bench, ls)" -- frobnicate
 expect_usage_error "did you mean 'check'?" -- chekc --size 1
 expect_usage_error "dgen check: The following argument was not expected: --bogus" -- check --bogus
 expect_usage_error "--size is required" -- cat
