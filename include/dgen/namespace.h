@@ -77,6 +77,10 @@ public:
     // parse_dataset_path): "a/b/c", "/a//b/./c" and "" (the root); nullopt if malformed.
     std::optional<uint64_t> resolve(std::string_view path) const;
 
+    // The path of inode `ino` ("a/b/c"; "" for the root), resolve's inverse; nullopt if
+    // there is no such inode.
+    std::optional<std::string> path(uint64_t ino) const;
+
     uint64_t total_bytes() const { return total_bytes_; }
     uint64_t total_files() const { return total_files_; }
     uint64_t total_dirs() const { return total_dirs_; }

@@ -24,6 +24,7 @@
 #include "fs.h"
 #include "log.h"
 #include "mount_guard.h"
+#include "verify_area.h"
 #include "workers.h"
 
 namespace dgen::fs {
@@ -210,7 +211,9 @@ struct SessionDeleter {
 class Server {
 public:
     Server(const DaemonOptions& o, const Config& config, const Plan& plan, const Topology& topo)
-        : o_(o), config_(config), plan_(plan), topo_(topo), ns_(config) {}
+        : o_(o), config_(config), plan_(plan), topo_(topo), ns_(config) {
+        if (config.dataset.verify_area) verify_ = std::make_unique<VerifyArea>(ns_, config.dataset.mtime);
+    }
     ~Server() { stop(); }
 
     // Mount every mountpoint; false (and everything undone) on failure.
@@ -232,6 +235,7 @@ private:
     const Plan& plan_;
     const Topology& topo_;
     const Namespace ns_;
+    std::unique_ptr<VerifyArea> verify_;  // shared by every mount
     std::vector<std::string> args_;
     std::vector<std::unique_ptr<Context>> contexts_;
     std::vector<std::unique_ptr<fuse_session, SessionDeleter>> sessions_;
@@ -248,7 +252,9 @@ private:
 bool Server::mount(const std::vector<std::string>& points) {
     args_ = {"dgenfs", "-o",
              "fsname=dgenfs,subtype=dgenfs,default_permissions,max_read=" +
-                 std::to_string(config_.dataset.max_read)};
+                 std::to_string(config_.dataset.max_read) +
+                 // Writable only where the verify area takes writes (-o rw still overrides).
+                 (verify_ ? "" : ",ro")};
     if (o_.debug) args_.push_back("-d");
     args_.insert(args_.end(), o_.fuse_args.begin(), o_.fuse_args.end());
     const std::vector<int> sockets_before = socket_descriptors();
@@ -258,6 +264,7 @@ bool Server::mount(const std::vector<std::string>& points) {
         ctx->dataset = config_.dataset;
         ctx->uid = getuid();
         ctx->gid = getgid();
+        ctx->verify = verify_.get();
         std::unique_ptr<fuse_session, SessionDeleter> se(new_session(args_, ctx.get()));
         if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) return false;  // libfuse said why
         mounts_.push_back({point, se.get(), -1, {}, ctx.get(), args_});

@@ -7,6 +7,7 @@ namespace dgen::fs {
 void init(void* userdata, fuse_conn_info* conn) {
     const Context& c = *static_cast<Context*>(userdata);
     conn->max_read = c.dataset.max_read;
+    conn->max_write = c.dataset.max_read;  // the verify area checks writes as large as reads
     if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
     conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;  // contents never change
     conn->time_gran = 1000000000;             // whole seconds

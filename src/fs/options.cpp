@@ -40,7 +40,7 @@ const Row kRows[] = {
     {{"auto_unmount"}, kMountOption, "-o auto_unmount", "unmount when the daemon ends, even by kill -9"},
     {{"default_permissions"}, kMountOption, "-o default_permissions", "accepted; always on (the kernel checks modes)"},
     {{"ro", "rw"}, kMountOption, "-o ro, rw",
-     "ro: the kernel refuses writes; rw: dgenfs does (EROFS)"},
+     "ro: the kernel refuses every write; rw: dgenfs takes\nthem in /.verify only (default rw with verify_area)"},
     {{"nosuid", "suid", "nodev", "dev", "noexec", "exec"}, kMountOption,
      "-o nosuid, suid, nodev, dev, noexec, exec", "the kernel's mount flags, passed on"},
     {{"noatime", "atime", "nodiratime", "diratime", "relatime", "norelatime"}, kMountOption,

@@ -42,7 +42,7 @@ inline bool owns(fuse_ino_t ino) { return (ino & kVerifyBit) != 0; }
 // The entry of /.verify, for a lookup in the root (ENOENT when the area is off).
 void lookup_root(fuse_req_t req);
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
-void forget(fuse_ino_t ino, uint64_t nlookup);
+void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);  // replies nothing
 void getattr(fuse_req_t req, fuse_ino_t ino);
 void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
 void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);

@@ -332,6 +332,44 @@ std::vector<std::pair<std::string, std::string>> Namespace::xattrs(uint64_t ino)
     return x;
 }
 
+std::optional<std::string> Namespace::path(uint64_t ino) const {
+    const auto a = attr(ino);
+    if (!a) return std::nullopt;
+    auto join = [](const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; };
+    // An explicit directory: its name is its entry in its parent's list.
+    auto dir_path = [&](uint64_t dir) {
+        std::vector<std::string> names;
+        for (uint64_t d = dir; d != kRootIno; d = dirs_[d - 1].parent)
+            for (const auto& [name, child] : dirs_[dirs_[d - 1].parent - 1].children)
+                if (child == d) names.push_back(name);
+        std::string p;
+        for (auto it = names.rbegin(); it != names.rend(); ++it) p = join(p, *it);
+        return p;
+    };
+    if (ino <= dirs_.size()) return dir_path(ino);
+    if (ino >= kFileInoBase && ino - kFileInoBase < files_.size()) return files_[ino - kFileInoBase].path;
+    // In a set: walk up from the file or d.. directory, level by level, to the set dir.
+    const Set& s = sets_[set_number(ino)];
+    std::string tail;
+    int level = s.tree.depth;
+    uint64_t index = set_payload(ino);
+    if (a->dir) {
+        level = set_dir_level(ino);
+        index = set_dir_index(ino);
+    } else {
+        tail = s.names.format(index);
+        if (level == 0) return join(dir_path(s.dir_ino), tail);
+        index /= s.tree.per_dir(s.cfg, level);  // the leaf directory that holds the file
+    }
+    for (; level >= 1; --level) {
+        const uint64_t parent = index / s.tree.per_dir(s.cfg, level - 1);
+        const uint64_t local = index - s.tree.first_child(s.cfg, level - 1, parent);
+        tail = tail.empty() ? s.tree.dir_name(local) : s.tree.dir_name(local) + "/" + tail;
+        index = parent;
+    }
+    return join(dir_path(s.dir_ino), tail);
+}
+
 std::optional<uint64_t> Namespace::resolve(std::string_view path) const {
     std::string err;
     const auto p = parse_dataset_path(path.empty() ? "/" : path, &err);  // "" is the root here

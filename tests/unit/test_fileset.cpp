@@ -259,6 +259,27 @@ TEST(Namespace, EveryListedEntryLooksUpToTheSameInode) {
     EXPECT_EQ(files, ns.total_files());
 }
 
+TEST(Namespace, PathIsResolvesInverse) {
+    const Namespace ns(sample_config());
+    EXPECT_EQ(ns.path(kRootIno), "");
+    EXPECT_EQ(ns.path((1ull << 48) | 1234), "sets/small/d2/d2/f01234");
+    EXPECT_EQ(ns.path(*ns.resolve("a/b")), "a/b");
+    EXPECT_EQ(ns.path(*ns.resolve("sets/small/d4")), "sets/small/d4");
+    EXPECT_EQ(ns.path(*ns.resolve("sets/small/d4/d3")), "sets/small/d4/d3");
+    EXPECT_FALSE(ns.path((1ull << 48) | 2500));  // no file 2500
+    std::vector<std::pair<uint64_t, std::string>> todo{{kRootIno, ""}};
+    while (!todo.empty()) {
+        const auto [d, dir_path] = todo.back();
+        todo.pop_back();
+        for (const auto& [name, a] : list(ns, d)) {
+            if (name == "." || name == "..") continue;
+            const std::string p = dir_path.empty() ? name : dir_path + "/" + name;
+            ASSERT_EQ(ns.path(a.ino), p);
+            if (a.dir) todo.emplace_back(a.ino, p);
+        }
+    }
+}
+
 TEST(Namespace, TenMillionFilesCostNothingUpFront) {
     Config c;
     SetConfig s = set_of(10000000, 1000, 100);

@@ -1,0 +1,238 @@
+// The verify area's FUSE operations (special.h): each hands its request to VerifyArea
+// (verify_area.h) and turns the answer into a reply. Entries and attributes are never
+// cached: the area changes with every write, and per_node_mount shows it in several
+// mounts at once.
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <vector>
+
+#include "special.h"
+#include "verify_area.h"
+
+namespace dgen::fs::verify_area {
+namespace {
+
+constexpr const char* kStatusXattr = "user.dgen.verify";
+
+struct stat to_stat(const VerifyArea::Attr& a, const Context& c) {
+    struct stat st {};
+    st.st_ino = a.ino;
+    st.st_mode = (a.dir ? S_IFDIR : S_IFREG) | a.mode;
+    st.st_nlink = a.nlink;
+    st.st_uid = c.uid;
+    st.st_gid = c.gid;
+    st.st_size = static_cast<off_t>(a.size);
+    st.st_blocks = static_cast<blkcnt_t>(a.size / 512 + (a.size % 512 != 0));
+    st.st_blksize = static_cast<blksize_t>(c.dataset.max_read);  // cp writes this much at a time
+    st.st_mtim.tv_sec = a.mtime;
+    st.st_atim.tv_sec = st.st_ctim.tv_sec = c.ns->mtime();
+    return st;
+}
+
+fuse_entry_param to_entry(const VerifyArea::Attr& a, const Context& c) {
+    fuse_entry_param e{};
+    e.ino = a.ino;
+    e.generation = 1;
+    e.attr = to_stat(a, c);
+    return e;  // timeouts 0
+}
+
+// Runs `body` against the area, which exists whenever one of its inodes does.
+template <class F>
+void with_area(fuse_req_t req, const char* op, F&& body) {
+    barrier(req, op, [&] {
+        VerifyArea* area = ctx(req).verify;
+        if (!area) return void(fuse_reply_err(req, ENOENT));
+        body(*area, ctx(req));
+    });
+}
+
+VerifyArea::Handle& handle(fuse_file_info* fi) { return *reinterpret_cast<VerifyArea::Handle*>(fi->fh); }
+
+void reply_opened(fuse_req_t req, fuse_file_info* fi, std::unique_ptr<VerifyArea::Handle> h,
+                  const fuse_entry_param* created) {
+    fi->fh = reinterpret_cast<uint64_t>(h.get());
+    fi->direct_io = 1;  // every write reaches the check; nothing is cached
+    const int sent = created ? fuse_reply_create(req, created, fi) : fuse_reply_open(req, fi);
+    if (sent == 0) h.release();  // else the kernel never got it
+}
+
+}  // namespace
+
+void lookup_root(fuse_req_t req) {
+    with_area(req, "lookup", [&](VerifyArea& area, const Context& c) {
+        VerifyArea::Attr a;
+        if (const int e = area.attr(VerifyArea::root(), &a)) return void(fuse_reply_err(req, e));
+        const fuse_entry_param e = to_entry(a, c);
+        fuse_reply_entry(req, &e);
+    });
+}
+
+void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+    with_area(req, "lookup", [&](VerifyArea& area, const Context& c) {
+        VerifyArea::Attr a;
+        if (const int e = area.lookup(parent, name, &a)) return void(fuse_reply_err(req, e));
+        const fuse_entry_param e = to_entry(a, c);
+        fuse_reply_entry(req, &e);
+    });
+}
+
+void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+    if (VerifyArea* area = ctx(req).verify) area->forget(ino, nlookup);
+}
+
+void getattr(fuse_req_t req, fuse_ino_t ino) {
+    with_area(req, "getattr", [&](VerifyArea& area, const Context& c) {
+        VerifyArea::Attr a;
+        if (const int e = area.attr(ino, &a)) return void(fuse_reply_err(req, e));
+        const struct stat st = to_stat(a, c);
+        fuse_reply_attr(req, &st, 0);
+    });
+}
+
+// Size (truncate), mode and mtime are kept; owners and atime are accepted and dropped, so
+// cp -a and rsync -a finish without an error.
+void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info*) {
+    with_area(req, "setattr", [&](VerifyArea& area, const Context& c) {
+        int e = 0;
+        if (to_set & FUSE_SET_ATTR_SIZE) e = area.set_size(ino, static_cast<uint64_t>(attr->st_size));
+        if (!e && (to_set & FUSE_SET_ATTR_MODE)) e = area.set_mode(ino, attr->st_mode);
+        if (!e && (to_set & FUSE_SET_ATTR_MTIME_NOW)) e = area.set_mtime(ino, std::time(nullptr));
+        else if (!e && (to_set & FUSE_SET_ATTR_MTIME)) e = area.set_mtime(ino, attr->st_mtim.tv_sec);
+        VerifyArea::Attr a;
+        if (!e) e = area.attr(ino, &a);
+        if (e) return void(fuse_reply_err(req, e));
+        const struct stat st = to_stat(a, c);
+        fuse_reply_attr(req, &st, 0);
+    });
+}
+
+void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    with_area(req, "opendir", [&](VerifyArea& area, const Context&) {
+        VerifyArea::Attr a;
+        if (const int e = area.attr(ino, &a)) return void(fuse_reply_err(req, e));
+        if (!a.dir) return void(fuse_reply_err(req, ENOTDIR));
+        fi->fh = 0;
+        fuse_reply_open(req, fi);
+    });
+}
+
+// With attributes (plus), created entries go without their inode, so that the kernel
+// looks them up, and counts its reference to them, as for any lookup.
+void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus) {
+    with_area(req, plus ? "readdirplus" : "readdir", [&](VerifyArea& area, const Context& c) {
+        std::vector<char> buf(size);
+        size_t used = 0;
+        const int e = area.list(ino, static_cast<uint64_t>(off),
+            [&](const std::string& name, const VerifyArea::Attr& a, uint64_t next) {
+                size_t need;
+                if (plus) {
+                    fuse_entry_param entry = to_entry(a, c);
+                    if (VerifyArea::is_created(a.ino)) entry.ino = 0;
+                    need = fuse_add_direntry_plus(req, buf.data() + used, size - used, name.c_str(), &entry,
+                                                  static_cast<off_t>(next));
+                } else {
+                    const struct stat st = to_stat(a, c);
+                    need = fuse_add_direntry(req, buf.data() + used, size - used, name.c_str(), &st,
+                                             static_cast<off_t>(next));
+                }
+                if (need > size - used) return false;
+                used += need;
+                return true;
+            });
+        if (e) return void(fuse_reply_err(req, e));
+        fuse_reply_buf(req, buf.data(), used);
+    });
+}
+
+void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    with_area(req, "open", [&](VerifyArea& area, const Context&) {
+        std::unique_ptr<VerifyArea::Handle> h;
+        if (const int e = area.open(ino, fi->flags, &h)) return void(fuse_reply_err(req, e));
+        reply_opened(req, fi, std::move(h), nullptr);
+    });
+}
+
+void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
+    with_area(req, "create", [&](VerifyArea& area, const Context& c) {
+        std::unique_ptr<VerifyArea::Handle> h;
+        VerifyArea::Attr a;
+        if (const int e = area.create(parent, name, mode, fi->flags, &a, &h)) return void(fuse_reply_err(req, e));
+        const fuse_entry_param entry = to_entry(a, c);
+        reply_opened(req, fi, std::move(h), &entry);
+    });
+}
+
+void read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+    with_area(req, "read", [&](VerifyArea& area, const Context&) {
+        thread_local std::vector<uint8_t> buf;
+        if (buf.size() < size) buf.resize(size);
+        int e = 0;
+        const size_t n = area.read(handle(fi), static_cast<uint64_t>(off), size, buf.data(), &e);
+        if (e) return void(fuse_reply_err(req, e));
+        fuse_reply_buf(req, reinterpret_cast<const char*>(buf.data()), n);
+    });
+}
+
+void write(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off, fuse_file_info* fi) {
+    with_area(req, "write", [&](VerifyArea& area, const Context&) {
+        const int e = area.write(handle(fi), static_cast<uint64_t>(off), reinterpret_cast<const uint8_t*>(data), size);
+        if (e) return void(fuse_reply_err(req, e));
+        fuse_reply_write(req, size);
+    });
+}
+
+void release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+    with_area(req, "release", [&](VerifyArea& area, const Context&) {
+        std::unique_ptr<VerifyArea::Handle> h(&handle(fi));
+        area.release(*h);
+        fuse_reply_err(req, 0);
+    });
+}
+
+void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+    with_area(req, "mkdir", [&](VerifyArea& area, const Context& c) {
+        VerifyArea::Attr a;
+        if (const int e = area.mkdir(parent, name, mode, &a)) return void(fuse_reply_err(req, e));
+        const fuse_entry_param entry = to_entry(a, c);
+        fuse_reply_entry(req, &entry);
+    });
+}
+
+void unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+    with_area(req, "unlink", [&](VerifyArea& area, const Context&) { fuse_reply_err(req, area.unlink(parent, name)); });
+}
+
+void rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+    with_area(req, "rmdir", [&](VerifyArea& area, const Context&) { fuse_reply_err(req, area.rmdir(parent, name)); });
+}
+
+void rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent, const char* newname,
+            unsigned int flags) {
+    with_area(req, "rename", [&](VerifyArea& area, const Context&) {
+        fuse_reply_err(req, area.rename(parent, name, newparent, newname, flags));
+    });
+}
+
+// user.dgen.verify: how far a file's round trip has come.
+void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+    with_area(req, "getxattr", [&](VerifyArea& area, const Context&) {
+        const auto status = std::strcmp(name, kStatusXattr) == 0 ? area.status(ino) : std::nullopt;
+        if (!status) return void(fuse_reply_err(req, ENODATA));
+        if (size == 0) return void(fuse_reply_xattr(req, status->size()));
+        if (size < status->size()) return void(fuse_reply_err(req, ERANGE));
+        fuse_reply_buf(req, status->data(), status->size());
+    });
+}
+
+void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+    with_area(req, "listxattr", [&](VerifyArea& area, const Context&) {
+        const std::string names = area.status(ino) ? std::string(kStatusXattr) + '\0' : "";
+        if (size == 0) return void(fuse_reply_xattr(req, names.size()));
+        if (size < names.size()) return void(fuse_reply_err(req, ERANGE));
+        fuse_reply_buf(req, names.data(), names.size());
+    });
+}
+
+}  // namespace dgen::fs::verify_area
