@@ -8,7 +8,7 @@
 namespace dgen::cli {
 namespace {
 
-const char* const kCommands[] = {"cat", "check", "bench", "ls"};
+const char* const kCommands[] = {"cat", "check", "bench", "ls", "stat"};
 
 // CLI11 would say only "A subcommand is required" for `dgen` and `dgen frobnicate`.
 std::string check_command(int argc, const char* const* argv) {
@@ -52,6 +52,7 @@ void build_app(CLI::App& app) {
     add_check(app);
     add_bench(app);
     add_ls(app);
+    add_stat(app);
 }
 
 int run_main(CLI::App& app, int argc, const char* const* argv) {
