@@ -40,8 +40,10 @@ struct NodeAttr {
 // An open file's bytes: a dgen stream, or zeros for pattern = zero.
 class FileSource {
 public:
-    FileSource(std::unique_ptr<Stream> stream, uint64_t size);  // stream null: zeros
+    // stream null: zeros. `group`: the file's group (Namespace::groups()), for statistics.
+    FileSource(std::unique_ptr<Stream> stream, uint64_t size, uint32_t group = 0);
     uint64_t size() const { return size_; }
+    uint32_t group() const { return group_; }
     bool zero() const { return !stream_; }
     const Stream* stream() const { return stream_.get(); }  // null for zero files
     // Bytes [offset, offset + len) clipped at EOF; returns the count. Zero files write zeros.
@@ -50,6 +52,14 @@ public:
 private:
     std::unique_ptr<Stream> stream_;
     uint64_t size_;
+    uint32_t group_;
+};
+
+// A group of files the statistics count together: one [file] (named by its path) or one
+// [set] (named by its dir).
+struct FileGroup {
+    std::string name;
+    bool set = false;
 };
 
 class Namespace {
@@ -67,8 +77,11 @@ public:
     using DirEmit = std::function<bool(const std::string&, const NodeAttr&, uint64_t)>;
     bool readdir(uint64_t ino, uint64_t offset, const DirEmit& emit) const;
 
-    // nullptr if `ino` is not a regular file.
+    // nullptr if `ino` is not a regular file. The source knows its file's group.
     std::unique_ptr<FileSource> open(uint64_t ino) const;
+
+    // Every [file] in config order, then every [set]: FileSource::group() indexes this.
+    std::vector<FileGroup> groups() const;
 
     // user.dgen.* attributes of a file, in a fixed order; empty for directories.
     std::vector<std::pair<std::string, std::string>> xattrs(uint64_t ino) const;

@@ -8,7 +8,7 @@
 namespace dgen::cli {
 namespace {
 
-const char* const kCommands[] = {"cat", "check", "verify", "bench", "ls"};
+const char* const kCommands[] = {"cat", "check", "verify", "bench", "ls", "stat"};
 
 // CLI11 would say only "A subcommand is required" for `dgen` and `dgen frobnicate`.
 std::string check_command(int argc, const char* const* argv) {
@@ -53,6 +53,7 @@ void build_app(CLI::App& app) {
     add_verify(app);
     add_bench(app);
     add_ls(app);
+    add_stat(app);
 }
 
 int run_main(CLI::App& app, int argc, const char* const* argv) {

@@ -67,6 +67,7 @@ void add_check(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_ls(CLI::App& app);
 void add_verify(CLI::App& app);
+void add_stat(CLI::App& app);
 
 // The whole `dgen` command line (main.cpp uses it; so do the tests).
 void build_app(CLI::App& app);

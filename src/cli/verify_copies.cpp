@@ -24,7 +24,7 @@ namespace dgen::cli {
 namespace {
 
 constexpr uint64_t kChunk = 64ull << 20;  // the share of a file one thread takes at once
-constexpr size_t kBlock = 256u << 10;       // one read; compare() takes it in L2-sized pieces compare() takes it in L2-sized pieces compare() takes it in L2-sized pieces
+constexpr size_t kBlock = 256u << 10;       // one read, or one compare() of a mapped chunk
 
 using Clock = std::chrono::steady_clock;
 

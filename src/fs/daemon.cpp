@@ -23,7 +23,9 @@
 #include "dgen/values.h"
 #include "fs.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "mount_guard.h"
+#include "stats.h"
 #include "verify_area.h"
 #include "workers.h"
 
@@ -237,6 +239,8 @@ private:
     const Namespace ns_;
     std::unique_ptr<VerifyArea> verify_;  // shared by every mount
     std::vector<std::string> args_;
+    std::unique_ptr<Stats> stats_;       // before http_, which serves it
+    std::unique_ptr<MetricsHttp> http_;
     std::vector<std::unique_ptr<Context>> contexts_;
     std::vector<std::unique_ptr<fuse_session, SessionDeleter>> sessions_;
     std::vector<Mount> mounts_;
@@ -257,10 +261,27 @@ bool Server::mount(const std::vector<std::string>& points) {
                  (verify_ ? "" : ",ro")};
     if (o_.debug) args_.push_back("-d");
     args_.insert(args_.end(), o_.fuse_args.begin(), o_.fuse_args.end());
+    char config_path[PATH_MAX];
+    StatsInfo info{DGEN_VERSION, active_kernel().name, "classic /dev/fuse",
+                   ::realpath(o_.config.c_str(), config_path) ? config_path : o_.config, points};
+    stats_ = std::make_unique<Stats>(std::move(info), ns_.groups());
+    if (verify_) stats_->verify_totals = [area = verify_.get()] { return area->totals(); };
+    // Before mounting: an address that cannot be listened on leaves nothing mounted.
+    if (!config_.dataset.metrics_listen.empty()) {
+        std::string error;
+        const auto address = parse_listen_address(config_.dataset.metrics_listen, &error);
+        if (address) http_ = MetricsHttp::start(*address, *stats_, &error);
+        if (!http_) {
+            log(LOG_ERR, "%s; nothing mounted", error.c_str());
+            return false;
+        }
+        log(LOG_INFO, "metrics at http://%s/metrics", config_.dataset.metrics_listen.c_str());
+    }
     const std::vector<int> sockets_before = socket_descriptors();
     for (const std::string& point : points) {
         auto ctx = std::make_unique<Context>();
         ctx->ns = &ns_;
+        ctx->stats = stats_.get();
         ctx->dataset = config_.dataset;
         ctx->uid = getuid();
         ctx->gid = getgid();
@@ -314,6 +335,7 @@ int Server::start() {
         const Mount& m = mounts_[plan_.per_node_mount ? gi : 0];
         for (unsigned wi = 0; wi < g.workers.size(); ++wi) {
             reports_.push_back(std::make_unique<WorkerReport>());
+            stats_->add_worker(g.node, wi, &reports_.back()->served);
             threads_.emplace_back(run_worker, std::cref(m), std::cref(g), gi, wi,
                                   std::cref(*pools_[gi]), config_.dataset.max_read,
                                   std::ref(*reports_.back()), notify_main, std::cref(g_stopping));

@@ -17,8 +17,9 @@
 
 namespace dgen::fs {
 
-class VerifyArea;  // verify_area.h
-class Stats;       // stats.h
+class VerifyArea;      // verify_area.h
+class Stats;           // stats.h
+struct ServedCounters; // stats.h
 
 struct Context {
     const Namespace* ns = nullptr;
@@ -57,11 +58,9 @@ void reply_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, con
 // The buffer fs::read generates into on this thread: a worker's slice of its node's pool.
 void set_thread_buffer(uint8_t* buffer, size_t size);
 
-// What one worker has served, counted by fs::read on the worker's own thread (written by
-// one thread only, so relaxed increments cost no contention); read for the status line.
-struct ServedCounters {
-    std::atomic<uint64_t> bytes{0}, reads{0};
-};
+// What one worker has served (stats.h), counted by fs::read on the worker's own thread;
+// read for /.dgen, /metrics and the status line. A thread without counters of its own
+// counts into the mount's Stats::fallback().
 void set_thread_counters(ServedCounters* counters);
 
 // Runs `body`, which must end in exactly one fuse_reply_*; an exception that escapes

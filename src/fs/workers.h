@@ -23,6 +23,7 @@
 #include "dgen/numa_place.h"
 #include "dgen/numa_plan.h"
 #include "fs.h"
+#include "stats.h"
 
 namespace dgen::fs {
 

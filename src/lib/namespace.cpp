@@ -68,8 +68,8 @@ struct Namespace::Set {
     uint64_t total = 0;
 };
 
-FileSource::FileSource(std::unique_ptr<Stream> stream, uint64_t size)
-    : stream_(std::move(stream)), size_(size) {}
+FileSource::FileSource(std::unique_ptr<Stream> stream, uint64_t size, uint32_t group)
+    : stream_(std::move(stream)), size_(size), group_(group) {}
 
 size_t FileSource::read(uint64_t offset, size_t len, uint8_t* out) const {
     if (stream_) return stream_->read(offset, len, out);
@@ -283,22 +283,33 @@ std::unique_ptr<FileSource> Namespace::open(uint64_t ino) const {
     const auto a = attr(ino);
     if (!a || a->dir) return nullptr;
     if (ino >= kFileInoBase && ino - kFileInoBase < files_.size()) {
-        const FileConfig& f = files_[ino - kFileInoBase];
+        const uint64_t i = ino - kFileInoBase;
+        const FileConfig& f = files_[i];
+        const auto group = static_cast<uint32_t>(i);
         if (effective_pattern(dataset_, f.over) == Pattern::Zero)
-            return std::make_unique<FileSource>(nullptr, f.size);
+            return std::make_unique<FileSource>(nullptr, f.size, group);
         StreamParams p = effective_params(dataset_, f.over);
         p.name = f.path;
         p.size = f.size;
-        return std::make_unique<FileSource>(std::make_unique<Stream>(p), f.size);
+        return std::make_unique<FileSource>(std::make_unique<Stream>(p), f.size, group);
     }
+    const auto group = static_cast<uint32_t>(files_.size() + set_number(ino));
     const Set& s = sets_[set_number(ino)];
     const uint64_t k = set_payload(ino);
-    if (s.pattern == Pattern::Zero) return std::make_unique<FileSource>(nullptr, a->size);
+    if (s.pattern == Pattern::Zero) return std::make_unique<FileSource>(nullptr, a->size, group);
     StreamParams p = s.params;
     p.size = a->size;
     const SetPlacement pl = set_placement(s.cfg, p.seed, p.unit, k);
     return std::make_unique<FileSource>(
-        std::make_unique<Stream>(p, SetMember{pl.group, pl.prefix_units, pl.group_units}), a->size);
+        std::make_unique<Stream>(p, SetMember{pl.group, pl.prefix_units, pl.group_units}), a->size,
+        group);
+}
+
+std::vector<FileGroup> Namespace::groups() const {
+    std::vector<FileGroup> g;
+    for (const FileConfig& f : files_) g.push_back({f.path, false});
+    for (const Set& s : sets_) g.push_back({s.cfg.dir.empty() ? "/" : s.cfg.dir, true});
+    return g;
 }
 
 std::vector<std::pair<std::string, std::string>> Namespace::xattrs(uint64_t ino) const {

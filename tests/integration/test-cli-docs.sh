@@ -4,7 +4,7 @@ source "$(dirname "$0")/functions.sh"
 DOC="$(dirname "$0")/../../docs/dgen.md"
 [ -f "$DOC" ] || fail "no $DOC"
 
-for cmd in cat check verify bench ls; do
+for cmd in cat check verify bench ls stat; do
     help_opts=$("$DGEN" "$cmd" --help | grep -oE -- '--[a-z][a-z-]*' | grep -vx -- '--help' | sort -u)
     # The page documents shared stream options once, then each command's own.
     section=$(awk -v c="## dgen $cmd" '$0==c{on=1;next} /^## /{on=0} on' "$DOC")

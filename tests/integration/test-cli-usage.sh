@@ -7,15 +7,15 @@ grep -q "formats dgen1 dgen2 (default dgen2)" <<<"$("$DGEN" --version)" || fail 
 [ "$("$DGEN" -V)" = "$("$DGEN" --version)" ] || fail "dgen -V differs from --version"
 [ "$("$DGENFS" -V)" = "$("$DGENFS" --version)" ] || fail "dgenfs -V differs from --version"
 grep -qx "dgenfs [0-9.]*" <<<"$("$DGENFS" --version | head -1)" || fail "dgenfs --version: first line"
-for cmd in cat check bench ls; do
+for cmd in cat check bench ls stat; do
     "$DGEN" "$cmd" --help >"$TMPDIR_TEST/help" || fail "dgen $cmd --help exited non-zero"
     grep -q "Usage: dgen $cmd" "$TMPDIR_TEST/help" || fail "dgen $cmd --help has no usage line"
 done
 
 # Commands: a missing or unknown one is named, with the list (regression: CLI11 said
 # only "A subcommand is required").
-expect_usage_error "dgen: a command is required: cat, check, verify, bench, ls" --
-expect_usage_error "dgen: unknown command 'frobnicate' (commands: cat, check, verify, bench, ls)" -- frobnicate
+expect_usage_error "dgen: a command is required: cat, check, verify, bench, ls, stat" --
+expect_usage_error "dgen: unknown command 'frobnicate' (commands: cat, check, verify, bench, ls, stat)" -- frobnicate
 expect_usage_error "did you mean 'check'?" -- chekc --size 1
 expect_usage_error "dgen check: The following argument was not expected: --bogus" -- check --bogus
 expect_usage_error "--size is required" -- cat
@@ -48,6 +48,8 @@ expect_usage_error "--seconds: 'fast' is not a decimal number" -- bench --second
 
 # Leading zeros are decimal on the command line as in a config (regression: --seed 010
 # was octal, 8).
+expect_usage_error "is not a directory (give a dgenfs MOUNTPOINT)" -- stat /nonexistent/mnt
+expect_usage_error "interval: '0' is not a number of seconds > 0" -- stat /tmp 0
 cmp -s <("$DGEN" cat --size 4KiB --seed 010) <("$DGEN" cat --size 4KiB --seed 10) || fail "--seed 010 is not 10"
 cmp -s <("$DGEN" cat --size 4KiB --seed 010) <("$DGEN" cat --size 4KiB --seed 8) && fail "--seed 010 is 8"
 echo "ok"

@@ -116,6 +116,24 @@ grep -q "verify: big/a.bin: mismatch at offset 5000000, 1 bytes, corrupt" "$DGEN
 rsync -a "$TMPDIR_TEST/bad.bin" "$area/big/a.bin" 2>"$TMPDIR_TEST/rsync.err" && fail "rsync of a corrupted copy succeeded"
 grep -q "Input/output error" "$TMPDIR_TEST/rsync.err" || fail "rsync: $(cat "$TMPDIR_TEST/rsync.err")"
 grep -q "checked at its rename\|rename of big/.a.bin" "$DGENFS_LOG" || fail "the log lacks the rename's mismatch"
+# A zeroed unit (compress = 2: its last differing byte ends the range, 3833 bytes in):
+# the class is in the log, and every failure is in stats.json.
+cp "$src/big/a.bin" "$TMPDIR_TEST/zeroed.bin" || fail "cp failed"
+dd if=/dev/zero of="$TMPDIR_TEST/zeroed.bin" bs=4096 seek=3 count=1 conv=notrunc status=none || fail "dd failed"
+out=$(dd if="$TMPDIR_TEST/zeroed.bin" of="$area/big/a.bin" bs=64K status=none 2>&1) && fail "dd of a zeroed copy succeeded"
+expect_status "$area/big/a.bin" "mismatch at 12288"
+grep -q "verify: big/a.bin: mismatch at offset 12288, 3833 bytes, zeroed (write of 65536 bytes at 0 answered EIO)" "$DGENFS_LOG" ||
+    fail "the log lacks the zeroed unit: $(tail -3 "$DGENFS_LOG")"
+python3 - "$mnt/.dgen/stats.json" <<'PY' || fail "stats.json does not show the failures"
+import json, sys
+v = json.load(open(sys.argv[1]))["verify"]
+recent = [(m["path"], m["offset"], m["length"], m["kind"]) for m in v["recent"]]
+want = [("big/a.bin", 5000000, 1, "corrupt"), ("big/a.bin", 0, 25165824, "unclassified"),
+        ("big/a.bin", 12288, 3833, "zeroed")]
+assert recent[-3:] == want, recent
+assert v["writes_failed"] >= 3 and v["files_mismatched"] == 1, v
+assert v["files_verified"] >= 120, v
+PY
 cp "$src/big/a.bin" "$area/big/a.bin" || fail "cp of the intact copy after a failure failed"
 expect_status "$area/big/a.bin" verified
 
