@@ -1,5 +1,5 @@
 // dgenfs CONFIG [MOUNTPOINT] [-f] [-d] [-o OPTIONS]: the shape mount.fuse3 uses, so an
-// fstab line works:  /etc/dgenfs/dgenfs.ini  /mnt/dgen  fuse.dgenfs  ro,allow_other  0 0
+// fstab line works:  /etc/dgenfs/dgenfs.ini  /mnt/dgen  fuse.dgenfs  allow_other  0 0
 #include <cstdio>
 
 #include "daemon.h"

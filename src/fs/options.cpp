@@ -213,7 +213,7 @@ void print_help(FILE* out) {
         "    dgenfs /etc/dgenfs/dgenfs.ini /mnt/dgen -o allow_other,auto_unmount\n"
         "\n"
         "  An fstab line:\n"
-        "    /etc/dgenfs/dgenfs.ini /mnt/dgen fuse.dgenfs ro,allow_other 0 0\n"
+        "    /etc/dgenfs/dgenfs.ini /mnt/dgen fuse.dgenfs allow_other 0 0\n"
         "\n"
         "  A service (dgenfs@NAME serves /etc/dgenfs/NAME.ini):\n"
         "    systemctl enable --now dgenfs\n");
