@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace dgen {
 
@@ -43,5 +44,10 @@ struct ArsKey {
 // The scalar reference: one block, software AES rounds. Slow; the definition the SIMD
 // kernels are tested against.
 Block128 ars_block_scalar(const ArsKey& key, Block128 ctr);
+
+// The counter block that `out` came from: ARS is a permutation of 128-bit blocks for a
+// given key, so a generated block names its own position. With AES-NI only (nullopt
+// without): dgen verify uses it to find where misplaced bytes came from.
+std::optional<Block128> ars_invert(const ArsKey& key, Block128 out);
 
 }  // namespace dgen

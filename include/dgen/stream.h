@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "dgen/ars.h"
 #include "dgen/compress_layout.h"
@@ -51,6 +52,13 @@ public:
     // count written (0 at or past EOF). Uses the active kernel, or the one given.
     size_t read(uint64_t offset, size_t len, uint8_t* out) const;
     size_t read(uint64_t offset, size_t len, uint8_t* out, const Kernel& kernel) const;
+
+    // Where 16 bytes would sit if they are one whole ARS block of this stream: its byte
+    // offset, found by running ARS backwards (ars_invert) to the block's counter. Only
+    // where a counter is an offset: a standalone stream with D = 1 (counter = offset / 16);
+    // nullopt otherwise, without AES-NI, or if the counter is outside the stream. A hit
+    // is a candidate: the caller compares the bytes there.
+    std::optional<uint64_t> locate_block(const uint8_t* block) const;
 
 private:
     Stream(const StreamParams& params, const SetMember* member);  // member: null if standalone

@@ -40,6 +40,10 @@ struct BadRange {
 //   OtherFile  the same span holds another file's bytes at the same offset: the first
 //              kMaxOtherFiles files of the dataset in readdir order (the previous bad unit's
 //              file tried first);
+//   Shifted or OtherFile, from anywhere: the span's first sector starts with one whole ARS
+//              block, which this file and then each candidate runs backwards to its counter
+//              (Stream::locate_block, AES-NI): where counters are offsets ([file]s with
+//              D = 1), that names the place the bytes would come from, checked in full;
 //   Corrupt    otherwise.
 // A range is trimmed to its first and last differing byte, so one flipped bit is length 1.
 inline constexpr uint64_t kShiftWindow = 1ull << 20;

@@ -44,6 +44,12 @@ std::atomic<const Kernel*> g_active{nullptr};
 
 }  // namespace
 
+std::optional<Block128> ars_invert(const ArsKey& key, Block128 out) {
+    static const bool aes = probe().aes;
+    if (!aes) return std::nullopt;
+    return ars_invert_aesni(key, out);
+}
+
 std::vector<Kernel> available_kernels() {
     static const CpuFeatures f = probe();
     std::vector<Kernel> ks{{"scalar", fill_scalar}};

@@ -84,6 +84,17 @@ size_t Stream::read(uint64_t offset, size_t len, uint8_t* out, const Kernel& ker
     return len;
 }
 
+std::optional<uint64_t> Stream::locate_block(const uint8_t* block) const {
+    if (member_ || !dedup_.identity()) return std::nullopt;
+    Block128 out;
+    std::memcpy(&out.lo, block, sizeof out.lo);
+    std::memcpy(&out.hi, block + sizeof out.lo, sizeof out.hi);
+    const std::optional<Block128> ctr = ars_invert(key_, out);
+    // content(0) = 0 here, so block i of the stream has counter i.
+    if (!ctr || ctr->hi != 0 || ctr->lo >= ceil_div(p_.size, kBlockSize)) return std::nullopt;
+    return ctr->lo * kBlockSize;
+}
+
 // Keystream bytes [a, b) after block `base`: whole blocks straight into dst, partial ends
 // through a one-block scratch, so a read at any offset costs what a sequential one does.
 void Stream::keystream(FillFn fill, Block128 base, uint64_t a, uint64_t b, uint8_t* dst) const {

@@ -159,6 +159,10 @@ public:
             r.kind = Mismatch::OtherFile;
             r.source_offset = r.offset;
             r.other_path = o->path;
+        } else if (const auto from = located(a, span, b - a, &source)) {
+            r.kind = *from ? Mismatch::OtherFile : Mismatch::Shifted;
+            r.source_offset = source + (r.offset - a);
+            if (*from) r.other_path = (*from)->path;
         }
         return r;
     }
@@ -205,6 +209,30 @@ private:
             s.index.emplace_back(load64(s.window.data() + (o - window_begin_)), o);
         std::sort(s.index.begin(), s.index.end());
         indexed_ = true;
+    }
+
+    // Bytes from anywhere in this file or another: a sector of the copy starts with one
+    // whole ARS block (compress_layout.h: never fewer than 16 random bytes), which each
+    // candidate stream runs backwards to the offset it would come from (Stream::
+    // locate_block). Streams whose counters are offsets only: [file]s with D = 1.
+    // Returns nullopt if none holds the bytes; nullptr for this file, else the other file.
+    std::optional<const OtherFile*> located(uint64_t at, const uint8_t* got, size_t n, uint64_t* source) {
+        const uint64_t s = (at + kSector - 1) / kSector * kSector;  // the first whole sector
+        if (s + kBlockSize > at + n) return std::nullopt;
+        auto holds_located = [&](const FileSource& src) {
+            const Stream* st = src.stream();
+            const std::optional<uint64_t> block_at = st ? st->locate_block(got + (s - at)) : std::nullopt;
+            if (!block_at || *block_at < s - at) return false;
+            const uint64_t from = *block_at - (s - at);
+            if ((&src == &f_.source && from == at) || !holds(src, from, got, n)) return false;
+            *source = from;
+            return true;
+        };
+        if (holds_located(f_.source)) return nullptr;
+        if (!f_.ns) return std::nullopt;
+        for (const OtherFile& o : f_.other_files())
+            if (holds_located(*o.source)) return &o;
+        return std::nullopt;
     }
 
     const OtherFile* other_file(uint64_t at, const uint8_t* got, size_t n) {

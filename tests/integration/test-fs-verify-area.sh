@@ -124,12 +124,22 @@ out=$(dd if="$TMPDIR_TEST/zeroed.bin" of="$area/big/a.bin" bs=64K status=none 2>
 expect_status "$area/big/a.bin" "mismatch at 12288"
 grep -q "verify: big/a.bin: mismatch at offset 12288, 3833 bytes, zeroed (write of 65536 bytes at 0 answered EIO)" "$DGENFS_LOG" ||
     fail "the log lacks the zeroed unit: $(tail -3 "$DGENFS_LOG")"
+# 8 KiB of the file's own bytes from offset 512, written 20 MiB on: shifted, named by the
+# ARS counter of its first block (with AES-NI; without it the class is corrupt).
+cp "$src/big/a.bin" "$TMPDIR_TEST/shifted.bin" || fail "cp failed"
+dd if="$src/big/a.bin" of="$TMPDIR_TEST/shifted.bin" bs=512 skip=1 seek=40960 count=16 conv=notrunc status=none || fail "dd failed"
+out=$(cp "$TMPDIR_TEST/shifted.bin" "$area/big/a.bin" 2>&1) && fail "cp of a shifted copy succeeded"
+want="shifted: bytes from offset 512"
+grep -qw aes /proc/cpuinfo || want=corrupt
+grep -qF "verify: big/a.bin: mismatch at offset 20971520, 7929 bytes, $want (write of" "$DGENFS_LOG" ||
+    fail "the log lacks the shifted range ($want): $(tail -3 "$DGENFS_LOG")"
 python3 - "$mnt/.dgen/stats.json" <<'PY' || fail "stats.json does not show the failures"
 import json, sys
 v = json.load(open(sys.argv[1]))["verify"]
 recent = [(m["path"], m["offset"], m["length"], m["kind"]) for m in v["recent"]]
 want = [("big/a.bin", 5000000, 1, "corrupt"), ("big/a.bin", 0, 25165824, "unclassified"),
         ("big/a.bin", 12288, 3833, "zeroed")]
+recent = [r for r in recent if r[1] != 20971520]
 assert recent[-3:] == want, recent
 assert v["writes_failed"] >= 3 and v["files_mismatched"] == 1, v
 assert v["files_verified"] >= 120, v

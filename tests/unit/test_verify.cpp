@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dgen/ars.h"
 #include "dgen/config.h"
 #include "dgen/namespace.h"
 #include "dgen/verify.h"
@@ -33,6 +34,9 @@ compress = 2
 path = zeros
 size = 64KiB
 pattern = zero
+[file]
+path = big.bin
+size = 4MiB
 )";
 
 class Verify : public ::testing::Test {
@@ -126,6 +130,23 @@ TEST_F(Verify, UnitOfAnotherFileIsNamed) {
     auto copy = bytes(*open("a.bin"));
     paste(copy, bytes(*open("b.bin")), 64 * KiB, 64 * KiB, 4 * KiB);
     EXPECT_EQ(check("a.bin", copy), "65536 4096 other-file 65536 b.bin");
+}
+
+// From any offset, with AES-NI: a sector's first ARS block, run backwards, names its
+// counter, which in a [file] with D = 1 is its offset (Stream::locate_block).
+TEST_F(Verify, BytesFromAnyOffsetAreFoundByTheirCounter) {
+    if (!ars_invert(ArsKey({0, 0}, 7), {0, 0})) GTEST_SKIP() << "no AES-NI";
+    auto copy = bytes(*open("a.bin"));
+    paste(copy, bytes(*open("b.bin")), 300 * KiB, 100 * KiB, 4 * KiB);
+    EXPECT_EQ(check("a.bin", copy), "307200 4096 other-file 102400 b.bin");
+    const auto big = bytes(*open("big.bin"));
+    copy = big;
+    paste(copy, big, 3 * 1024 * KiB, 512, 12 * KiB);  // 3 MiB away: beyond the shift window
+    EXPECT_EQ(check("big.bin", copy), "3145728 12288 shifted 512");
+    // A file with D > 1: its counters are contents, not offsets, so not found.
+    copy = bytes(*open("a.bin"));
+    paste(copy, bytes(*open("dc.bin")), 300 * KiB, 100 * KiB, 4 * KiB);
+    EXPECT_EQ(check("a.bin", copy), "307200 4096 corrupt");
 }
 
 TEST_F(Verify, FlippedBitIsOneCorruptByte) {

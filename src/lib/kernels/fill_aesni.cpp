@@ -33,6 +33,19 @@ struct AesNi {
 
 }  // namespace
 
+// ARS backwards, one block: each AESENC round undone as InvMixColumns (AESIMC) of the
+// state xor its key, then InvShiftRows and InvSubBytes (AESDECLAST with a zero key).
+//   out ^ kR ─declast─▶ v(R-1) ─^k(R-1), imc, declast─▶ ... v(0) ─^k0─▶ ctr
+Block128 ars_invert_aesni(const ArsKey& key, Block128 out) {
+    const auto lane = [](Block128 b) { return _mm_set_epi64x(static_cast<long long>(b.hi), static_cast<long long>(b.lo)); };
+    const __m128i zero = _mm_setzero_si128();
+    __m128i v = _mm_aesdeclast_si128(_mm_xor_si128(lane(out), lane(key.k[key.rounds])), zero);
+    for (int r = key.rounds - 1; r >= 1; --r)
+        v = _mm_aesdeclast_si128(_mm_aesimc_si128(_mm_xor_si128(v, lane(key.k[r]))), zero);
+    v = _mm_xor_si128(v, lane(key.k[0]));
+    return {static_cast<uint64_t>(_mm_cvtsi128_si64(v)), static_cast<uint64_t>(_mm_extract_epi64(v, 1))};
+}
+
 void fill_aesni(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out) {
     by_rounds<AesNi>(key, ctr, nblocks, out);
 }

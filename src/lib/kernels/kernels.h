@@ -15,6 +15,7 @@ void fill_scalar(const ArsKey& key, Block128 ctr, size_t nblocks,
 void fill_aesni(const ArsKey& key, Block128 ctr, size_t nblocks,
                 uint8_t* out);
 void fill_vaes_avx2(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out);
+Block128 ars_invert_aesni(const ArsKey& key, Block128 out);
 void fill_vaes_avx512(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out);
 
 }  // namespace dgen
