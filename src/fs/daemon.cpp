@@ -240,12 +240,17 @@ private:
     std::unique_ptr<VerifyArea> verify_;  // shared by every mount
     std::vector<std::string> args_;
     std::unique_ptr<Stats> stats_;       // before http_, which serves it
-    std::unique_ptr<MetricsHttp> http_;
     std::vector<std::unique_ptr<Context>> contexts_;
     std::vector<std::unique_ptr<fuse_session, SessionDeleter>> sessions_;
     std::vector<Mount> mounts_;
     std::vector<std::unique_ptr<NodePool>> pools_;
     std::vector<std::unique_ptr<WorkerReport>> reports_;
+    // After everything a scrape reads, so that it is destroyed (MHD_stop_daemon joins its
+    // thread) before any of it: stats_, the workers' counters in reports_ (stats_ holds
+    // pointers to them) and verify_. Declared before reports_, it outlived them, and a
+    // scrape during shutdown read freed counters (ThreadSanitizer: the MHD thread in
+    // Stats::snapshot against ~Server deleting a WorkerReport).
+    std::unique_ptr<MetricsHttp> http_;
     std::vector<std::thread> threads_;
     size_t done_ = 0;
     bool stopped_ = false;

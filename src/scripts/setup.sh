@@ -6,7 +6,8 @@
 #                                    serve the default config at /mnt/dgen: through
 #                                    dgenfs.service where systemd runs, else a daemon
 #   bash src/scripts/setup.sh test   the same set-up, then every test: a Release build and
-#                                    an ASan+UBSan build, each run with CTest
+#                                    an ASan+UBSan build, each run with CTest, then the
+#                                    FUSE tests against a ThreadSanitizer daemon
 #
 # Non-interactive; safe to run again (apt runs only if a package is missing).
 set -euo pipefail
@@ -56,6 +57,45 @@ run_tests() {
     local dir=$1
     log "tests: $dir"
     ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --no-tests=error
+}
+
+# The FUSE tests that run against a ThreadSanitizer daemon (docs/SOAK.md): every
+# test-fs-* and the short soak, without the @variants (the same code on other plans),
+# but for test-fs-read (55 s under TSan: whole-tree copies by one reader at a time,
+# whose read path the soak drives with four readers at once).
+tsan_tests() {
+    local t
+    for t in tests/integration/test-fs-*.sh tests/integration/test-soak-short.sh; do
+        [ "$t" = tests/integration/test-fs-read.sh ] || echo "$t"
+    done
+}
+
+# A TSan build of the daemon alone, in build-tsan (dgen and dgen_soak come from the
+# Release build in build/: the daemon is what has threads). A race makes the daemon write
+# its report under build-tsan/tsan-reports and exit 66 (halt_on_error), which fails the
+# test that hit it; any report fails the step, even one at a teardown a test ignored.
+run_tsan_tests() {
+    local dir=build-tsan t failed=()
+    log "build: $dir (ThreadSanitizer; the dgenfs daemon only)"
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDGEN_TSAN=ON -DDGEN_BUILD_TESTS=OFF \
+        -DDGEN_MAN_PAGES=OFF >/dev/null
+    cmake --build "$dir" -j "$JOBS" --target dgenfs
+    local reports=$PWD/$dir/tsan-reports
+    rm -rf "$reports"
+    mkdir -p "$reports"
+    for t in $(tsan_tests); do
+        log "tests: $t against the TSan daemon"
+        local rc=0
+        DGEN=$PWD/build/src/dgen DGENFS=$PWD/$dir/src/dgenfs DGEN_BUILD_DIR=$PWD/build DGEN_SANITIZED=1 \
+            TSAN_OPTIONS="halt_on_error=1 exitcode=66 log_path=$reports/tsan" bash "$t" || rc=$?
+        [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || failed+=("$t")  # 77: skipped
+    done
+    if compgen -G "$reports/tsan.*" >/dev/null; then
+        cat "$reports"/tsan.* >&2
+        echo "setup.sh: ThreadSanitizer reported a race in the daemon (above)" >&2
+        exit 1
+    fi
+    [ ${#failed[@]} -eq 0 ] || { echo "setup.sh: failed against the TSan daemon: ${failed[*]}" >&2; exit 1; }
 }
 
 MNT=/mnt/dgen
@@ -108,7 +148,8 @@ test)
     run_tests build
     build build-asan RelWithDebInfo -DDGEN_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
-    log "all tests passed (Release and ASan+UBSan)"
+    run_tsan_tests
+    log "all tests passed (Release, ASan+UBSan, and the FUSE tests against a TSan daemon)"
     ;;
 *)
     sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
