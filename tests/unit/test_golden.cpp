@@ -9,6 +9,7 @@
 
 #include <xxhash.h>
 
+#include "cpu_kernels.h"
 #include "dgen/kernel.h"
 #include "dgen/stream.h"
 
@@ -100,6 +101,7 @@ TEST(Golden, HasRowsForEveryBranch) {
     for (int format : {1, 2}) {
         SCOPED_TRACE(format);
         bool dedup = false, compress = false, at_eof = false, u512 = false, u1m = false;
+        bool c12 = false, c16 = false, large_d = false;  // the C >= 12 branch, D up to 10^6
         size_t n = 0;
         for (const GoldenRow& r : rows()) {
             if (r.format != format) continue;
@@ -109,8 +111,12 @@ TEST(Golden, HasRowsForEveryBranch) {
             at_eof |= r.offset == r.size && r.returned == 0;
             u512 |= r.unit == 512;
             u1m |= r.unit == (1u << 20);
+            c12 |= r.compress == 12;
+            c16 |= r.compress == 16;
+            large_d |= r.dedup >= 1e6;
         }
         EXPECT_TRUE(dedup && compress && at_eof && u512 && u1m);
+        EXPECT_TRUE(c12 && c16 && large_d);
         EXPECT_GT(n, 600u);
     }
     // dgen2's dedup runs: several lengths, and a run of 3 units (not a power of two).
@@ -122,7 +128,9 @@ TEST(Golden, HasRowsForEveryBranch) {
 }
 
 TEST(Golden, OneReadEveryKernel) {
+    size_t kernels_run = 0;
     for (const Kernel& k : available_kernels()) {
+        ++kernels_run;
         for (const GoldenRow& r : rows()) {
             const Stream s = make_stream(r);
             std::vector<uint8_t> buf(r.length);
@@ -131,11 +139,14 @@ TEST(Golden, OneReadEveryKernel) {
             ASSERT_EQ(XXH64(buf.data(), got, 0), r.xxh64) << describe(r, k, "one read");
         }
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 TEST(Golden, RandomSplitsEveryKernel) {
     std::mt19937_64 rng(20261126);
+    size_t kernels_run = 0;
     for (const Kernel& k : available_kernels()) {
+        ++kernels_run;
         for (const GoldenRow& r : rows()) {
             if (r.returned < 2) continue;
             const Stream s = make_stream(r);
@@ -148,13 +159,16 @@ TEST(Golden, RandomSplitsEveryKernel) {
             ASSERT_EQ(XXH64(buf.data(), buf.size(), 0), r.xxh64) << describe(r, k, "random splits");
         }
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 TEST(Golden, ByteByByte) {
     // Short rows through every kernel; the long rows through the active kernel only, which
     // keeps the sanitizer build fast while still reading each of their bytes alone.
     const Kernel& active = active_kernel();
+    size_t kernels_run = 0;
     for (const Kernel& k : available_kernels()) {
+        ++kernels_run;
         for (const GoldenRow& r : rows()) {
             if (r.returned > 4096 && std::string(k.name) != active.name) continue;
             const Stream s = make_stream(r);
@@ -164,6 +178,7 @@ TEST(Golden, ByteByByte) {
             ASSERT_EQ(XXH64(buf.data(), buf.size(), 0), r.xxh64) << describe(r, k, "byte by byte");
         }
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 }  // namespace
