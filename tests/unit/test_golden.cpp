@@ -2,6 +2,7 @@
 // random splits, and byte by byte. A failure here is a format break, not a flaky test.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "cpu_kernels.h"
 #include "dgen/kernel.h"
+#include "dgen/namespace.h"
 #include "dgen/stream.h"
 
 namespace dgen {
@@ -46,6 +48,16 @@ const Dgen1Row kDgen1[] = {
 
 const Dgen2Row kDgen2[] = {
 #include "golden_dgen2.inc"
+};
+
+struct ZeroRow {
+    uint64_t size, offset, length;
+    size_t returned;
+    uint64_t xxh64;
+};
+
+const ZeroRow kZero[] = {
+#include "golden_zero.inc"
 };
 
 struct GoldenRow {
@@ -125,6 +137,20 @@ TEST(Golden, HasRowsForEveryBranch) {
         if (r.format == 2 && r.dedup_run > r.unit) runs.insert(r.dedup_run / r.unit);
     EXPECT_GE(runs.size(), 4u);
     EXPECT_TRUE(runs.count(3));
+}
+
+TEST(Golden, ZeroPatternFiles) {
+    // pattern = zero has no stream: the file source writes zeros up to the file's size.
+    ASSERT_GE(std::size(kZero), 40u);
+    for (const ZeroRow& r : kZero) {
+        const FileSource zeros(nullptr, r.size);
+        std::vector<uint8_t> buf(r.length, 0xAA);
+        const size_t got = zeros.read(r.offset, r.length, buf.data());
+        const std::string row = "size " + std::to_string(r.size) + " offset " + std::to_string(r.offset) +
+                                " length " + std::to_string(r.length);
+        ASSERT_EQ(got, r.returned) << "format break: zero pattern, " << row;
+        ASSERT_EQ(XXH64(buf.data(), got, 0), r.xxh64) << "format break: zero pattern, " << row;
+    }
 }
 
 TEST(Golden, OneReadEveryKernel) {
