@@ -18,7 +18,8 @@ done
 
 mount_fs "$cfg" "$mnt"
 kill -KILL "$DGENFS_PID"
-wait "$DGENFS_PID" 2>/dev/null || true
+rc=0; wait "$DGENFS_PID" 2>/dev/null || rc=$?
+[ "$rc" -eq 137 ] || fail "kill -9: daemon exited $rc, want 137 (killed)"
 for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
 is_mounted "$mnt" && fail "kill -9 left a mount behind despite auto_unmount"
 
@@ -32,7 +33,8 @@ fds=$(ls -l "/proc/$guard/fd" 2>/dev/null)
 grep -q "socket:" <<<"$fds" || fail "the guard holds no socket: $fds"
 grep -q "/dev/fuse" <<<"$fds" && fail "the guard holds /dev/fuse, which keeps a dead connection alive: $fds"
 kill -KILL "$DGENFS_PID"
-wait "$DGENFS_PID" 2>/dev/null || true
+rc=0; wait "$DGENFS_PID" 2>/dev/null || rc=$?
+[ "$rc" -eq 137 ] || fail "kill -9: daemon exited $rc, want 137 (killed)"
 for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
 is_mounted "$mnt" && fail "kill -9 (with the guard seen) left a mount behind"
 # And many kills, at once after mounting and after serving (this alone catches the old
@@ -43,7 +45,8 @@ for i in $(seq 40); do
     for _ in $(seq 400); do is_mounted "$mnt" && break; sleep 0.005; done
     [ $((i % 2)) -eq 0 ] && { timeout 10 stat -L "$mnt/" >/dev/null || fail "kill round $i: not serving"; }
     kill -KILL "$kpid"
-    wait "$kpid" 2>/dev/null || true
+    rc=0; wait "$kpid" 2>/dev/null || rc=$?
+    [ "$rc" -eq 137 ] || fail "kill round $i: daemon exited $rc, want 137 (killed)"
     for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
     is_mounted "$mnt" && fail "kill -9 round $i left a mount behind despite auto_unmount"
 done
