@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -654,6 +655,33 @@ TEST(ConfigKeys, EveryRowIsCompleteAndUnique) {
         EXPECT_STRNE(k.help, "");
         for (const char* field : {k.name, k.sections, k.type, k.def, k.range, k.help})
             EXPECT_EQ(std::string(field).find('|'), std::string::npos) << "breaks the docs table";
+    }
+}
+
+// DefaultsAreWhatTheStructsHold compares describe() strings: that says nothing about a key
+// describe() leaves out. Every [dataset] key set to another value must change it.
+TEST(ConfigKeys, DescribeSeesEveryDatasetKey) {
+    const std::map<std::string, std::string> other = {
+        {"seed", "1"},           {"unit", "8KiB"},           {"dedup", "2"},
+        {"compress", "2"},       {"dedup_run", "8KiB"},      {"format", "1"},
+        {"pattern", "zero"},     {"host_seed", "name:x"},    {"mtime", "0"},
+        {"direct_io", "false"},  {"readahead", "0"},         {"workers_per_node", "2"},
+        {"numa_nodes", "0"},     {"pool_size", "8MiB"},      {"per_node_mount", "true"},
+        {"mountpoint", "/mnt/x"}, {"verify_area", "false"},  {"metrics_listen", "127.0.0.1:9100"},
+        {"max_read", "64KiB"},
+    };
+    const std::string defaults = describe(parse_ok("[dataset]\n"));
+    for (const ConfigKey& k : config_keys()) {
+        const auto sections = words(k.sections);
+        if (std::find(sections.begin(), sections.end(), "dataset") == sections.end()) continue;
+        SCOPED_TRACE(k.name);
+        const auto it = other.find(k.name);
+        if (it == other.end()) {
+            ADD_FAILURE() << "no other value for [dataset] " << k.name << ": add one here";
+            continue;
+        }
+        EXPECT_NE(describe(parse_ok("[dataset]\n" + it->first + " = " + it->second + "\n")), defaults)
+            << "describe() does not show " << k.name;
     }
 }
 
