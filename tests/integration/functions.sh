@@ -10,11 +10,16 @@ set -euo pipefail
 TEST_NAME=$(basename "$0" .sh)
 TMPDIR_TEST=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
 cleanup_hooks=()
+in_cleanup=0
+teardown_failed=0
 
 cleanup() {
     local rc=$?
+    in_cleanup=1
     for ((i = ${#cleanup_hooks[@]} - 1; i >= 0; i--)); do eval "${cleanup_hooks[i]}" || true; done
     rm -rf "$TMPDIR_TEST"
+    # A daemon that failed at teardown fails a test that had passed so far.
+    [ "$rc" -ne 0 ] || [ "$teardown_failed" -eq 0 ] || rc=1
     exit $rc
 }
 trap cleanup EXIT
@@ -71,16 +76,41 @@ with_test_dataset() {  # CONFIG -> prints the path of the config to mount
     echo "$out"
 }
 
-# unmount_fs MNT PID: unmount if still mounted, then stop the daemon we started (by PID).
+# teardown_fail MESSAGE: fail now, or, from the EXIT trap, after the other cleanup hooks.
+teardown_fail() {
+    [ "$in_cleanup" = 1 ] || fail "$*"
+    echo "FAIL ($TEST_NAME): $*" >&2
+    teardown_failed=1
+}
+
+# Lines a sanitizer (ASan, LSan, TSan, UBSan) writes when it finds something.
+sanitizer_report() {  # LOG -> prints the first few such lines
+    [ -f "$1" ] || { echo "no log $1"; return; }
+    local re='(Address|Leak|Thread|Memory|UndefinedBehavior)Sanitizer|runtime error:'
+    grep -m5 -E "$re" "$1" || [ $? -eq 1 ]  # 1: no such line
+}
+
+# unmount_fs MNT PID [LOG]: unmount if still mounted, then stop the daemon we started (by
+# PID). A clean unmount must end the daemon with exit 0 on its own, and its log must hold
+# no sanitizer report. A daemon the test already waited for itself (one it killed on
+# purpose) is no longer in the job table: its status is the test's business.
 unmount_fs() {
-    local mnt=$1 pid=$2
+    local mnt=$1 pid=$2 log=${3:-} rc=0 report
+    local ours=" $(jobs -p | tr '\n' ' ') "
     if is_mounted "$mnt"; then
         mnt=$(realpath -m "$mnt")
         fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
     fi
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    if kill -KILL "$pid" 2>/dev/null; then
+        wait "$pid" 2>/dev/null || true
+        teardown_fail "dgenfs $pid did not exit within 5 s of unmounting $mnt: killed"
+    elif [[ $ours == *" $pid "* ]]; then
+        wait "$pid" 2>/dev/null || rc=$?
+        [ "$rc" -eq 0 ] || teardown_fail "dgenfs $pid ($mnt) exited $rc${log:+: $(tail -5 "$log")}"
+    fi
+    [ -z "$log" ] || report=$(sanitizer_report "$log")
+    [ -z "${report:-}" ] || teardown_fail "sanitizer report in $log: $report"
 }
 
 # mount_fs CONFIG MNT [dgenfs options...]: runs dgenfs in the foreground (in the background
@@ -90,7 +120,9 @@ mount_fs() {
     local config mnt=$2 target=$2
     config=$(with_test_dataset "$1")
     shift 2
-    local log="$TMPDIR_TEST/dgenfs.$(basename "$mnt").log"
+    # One log per daemon: each is checked for sanitizer reports when it is unmounted.
+    mounts_started=$((${mounts_started:-0} + 1))
+    local log="$TMPDIR_TEST/dgenfs.$(basename "$mnt").$mounts_started.log"
     DGENFS_LOG=$log
     if grep -qE '^per_node_mount *= *(true|yes|on|1)' "$config"; then
         target=$mnt.nodes
@@ -106,7 +138,7 @@ mount_fs() {
     # signals alone: restore the default so SIGINT reaches the daemon as from a terminal.
     env --default-signal=INT "$DGENFS" "$config" "$target" -f -o auto_unmount "$@" 2>"$log" &
     DGENFS_PID=$!
-    on_exit "unmount_fs '$mnt' $DGENFS_PID"
+    on_exit "unmount_fs '$mnt' $DGENFS_PID '$log'"
     for _ in $(seq 200); do
         if is_mounted "$mnt"; then
             [ "$(findmnt -rn -M "$(realpath "$mnt")" -o FSTYPE)" = fuse.dgenfs ] || fail "$mnt is not fuse.dgenfs"
@@ -124,7 +156,7 @@ mount_fs() {
 # same_bytes FILE CONFIG PATH: FILE holds exactly what `dgen cat --config CONFIG PATH` writes.
 same_bytes() {
     local want got
-    want=$("$DGEN" cat --config "$2" "$3" | sha256sum | cut -c1-64)
-    got=$(sha256sum <"$1" | cut -c1-64)
+    want=$("$DGEN" cat --config "$2" "$3" | sha256sum | cut -c1-64) || fail "dgen cat --config $2 $3"
+    got=$(sha256sum <"$1" | cut -c1-64) || fail "cannot read $1"
     [ "$want" = "$got" ] || fail "$1 differs from dgen cat --config $2 $3"
 }

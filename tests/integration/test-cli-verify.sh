@@ -125,10 +125,12 @@ check 1 "dc/reduce.bin: 24576 +3833 shifted from 28672" dc/reduce.bin
 fresh dc/reduce.bin
 
 # A short tree (the directory dc): a missing file and an extra one.
-rm "$root/dc/reduce.bin" && echo stray >"$root/dc/stray" || fail "rm, echo"
+rm "$root/dc/reduce.bin" || fail "rm"
+echo stray >"$root/dc/stray" || fail "echo"
 check 1 "dc/reduce.bin: missing
 dc/stray: extra" dc
-rm "$root/dc/stray" && fresh dc/reduce.bin
+rm "$root/dc/stray" || fail "rm stray"
+fresh dc/reduce.bin
 check 0 "" dc
 
 # Standard input, and a file written by dgen cat.

@@ -47,8 +47,7 @@ x() { getfattr --only-values -n "user.dgen.$2" "$mnt/$1" 2>/dev/null; }
 inodes() { (cd "$mnt" && find . -printf '%i %P\n' | sort -k2); }
 inodes >"$TMPDIR_TEST/ino1"
 [ "$(cut -d' ' -f1 "$TMPDIR_TEST/ino1" | sort -u | wc -l)" -eq "$(wc -l <"$TMPDIR_TEST/ino1")" ] || fail "inode reused"
-fusermount3 -u "$(realpath "$mnt")"
-wait "$DGENFS_PID" 2>/dev/null || true
+unmount_fs "$mnt" "$DGENFS_PID" "$DGENFS_LOG"  # and the daemon must exit 0
 mount_fs "$cfg" "$mnt"
 inodes >"$TMPDIR_TEST/ino2"
 cmp -s "$TMPDIR_TEST/ino1" "$TMPDIR_TEST/ino2" || fail "inode numbers changed across mounts"

@@ -18,7 +18,8 @@ done
 
 mount_fs "$cfg" "$mnt"
 kill -KILL "$DGENFS_PID"
-wait "$DGENFS_PID" 2>/dev/null || true
+rc=0; wait "$DGENFS_PID" 2>/dev/null || rc=$?
+[ "$rc" -eq 137 ] || fail "kill -9: daemon exited $rc, want 137 (killed)"
 for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
 is_mounted "$mnt" && fail "kill -9 left a mount behind despite auto_unmount"
 
@@ -27,13 +28,13 @@ is_mounted "$mnt" && fail "kill -9 left a mount behind despite auto_unmount"
 # 1 to 3 kills in 100 left one. The mount guard holds the socket until the connection is
 # gone (src/fs/mount_guard.h): a child of the daemon with a socket and no /dev/fuse.
 mount_fs "$cfg" "$mnt"
-guard=$(pgrep -P "$DGENFS_PID" -f "^$DGENFS " || true)
-[ -n "$guard" ] || fail "no mount guard under the daemon"
+guard=$(pgrep -P "$DGENFS_PID" -f "^$DGENFS ") || fail "no mount guard under the daemon"
 fds=$(ls -l "/proc/$guard/fd" 2>/dev/null)
 grep -q "socket:" <<<"$fds" || fail "the guard holds no socket: $fds"
 grep -q "/dev/fuse" <<<"$fds" && fail "the guard holds /dev/fuse, which keeps a dead connection alive: $fds"
 kill -KILL "$DGENFS_PID"
-wait "$DGENFS_PID" 2>/dev/null || true
+rc=0; wait "$DGENFS_PID" 2>/dev/null || rc=$?
+[ "$rc" -eq 137 ] || fail "kill -9: daemon exited $rc, want 137 (killed)"
 for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
 is_mounted "$mnt" && fail "kill -9 (with the guard seen) left a mount behind"
 # And many kills, at once after mounting and after serving (this alone catches the old
@@ -44,7 +45,8 @@ for i in $(seq 40); do
     for _ in $(seq 400); do is_mounted "$mnt" && break; sleep 0.005; done
     [ $((i % 2)) -eq 0 ] && { timeout 10 stat -L "$mnt/" >/dev/null || fail "kill round $i: not serving"; }
     kill -KILL "$kpid"
-    wait "$kpid" 2>/dev/null || true
+    rc=0; wait "$kpid" 2>/dev/null || rc=$?
+    [ "$rc" -eq 137 ] || fail "kill round $i: daemon exited $rc, want 137 (killed)"
     for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
     is_mounted "$mnt" && fail "kill -9 round $i left a mount behind despite auto_unmount"
 done
@@ -55,12 +57,14 @@ pgrep -af "^$DGENFS $cfg $mnt" && fail "a dgenfs process (guard?) outlived its d
 # Daemon mode: the command returns after mounting; the daemon serves until unmounted.
 "$DGENFS" "$cfg" "$mnt" -o auto_unmount 2>"$TMPDIR_TEST/daemon.err" || fail "daemon mode: $(cat "$TMPDIR_TEST/daemon.err")"
 is_mounted "$mnt" || fail "daemon mode did not mount"
-pid=$(pgrep -o -f "^$DGENFS $cfg $mnt" || true)  # -o: the daemon, not its younger guard
-on_exit "is_mounted '$mnt' && fusermount3 -u '$mnt'; [ -n '$pid' ] && kill '$pid' 2>/dev/null"
+on_exit "is_mounted '$mnt' && fusermount3 -u '$mnt'"
+# -o: the daemon, not its younger guard. No daemon found would make the checks below vacuous.
+pid=$(pgrep -o -f "^$DGENFS $cfg $mnt") || fail "daemon mode: no daemon process found"
+on_exit "kill '$pid' 2>/dev/null"
 [ "$(stat -c %s "$mnt/f")" -eq $((1 << 20)) ] || fail "daemon mode: file size"
-fusermount3 -u "$mnt"
-for _ in $(seq 100); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && fail "daemon $pid still running after unmount"
+fusermount3 -u "$mnt" || fail "daemon mode: fusermount3 -u"
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$pid" 2>/dev/null && fail "daemon $pid still running after unmount"
 
 rc=0
 "$DGENFS" "$cfg" "$TMPDIR_TEST/no-such-dir" -f 2>"$TMPDIR_TEST/err" || rc=$?
@@ -77,7 +81,7 @@ spid=$!
 on_exit "unmount_fs '$TMPDIR_TEST/slash' $spid"
 for _ in $(seq 100); do is_mounted "$TMPDIR_TEST/slash" && break; sleep 0.05; done
 [ "$(timeout 10 stat -c %s "$TMPDIR_TEST/slash/f")" = $((1 << 20)) ] || fail "trailing-slash mountpoint hangs"
-fusermount3 -u "$TMPDIR_TEST/slash"
+fusermount3 -u "$TMPDIR_TEST/slash" || fail "trailing-slash mountpoint: fusermount3 -u"
 
 # Regression: a relative mountpoint in daemon mode was unmounted relative to "/", leaving
 # a dead mount behind.
@@ -85,9 +89,9 @@ mkdir -p "$TMPDIR_TEST/rel"
 dgenfs_abs=$(realpath "$DGENFS")
 (cd "$TMPDIR_TEST" && "$dgenfs_abs" "$cfg" rel -o auto_unmount) || fail "relative mountpoint"
 on_exit "is_mounted '$TMPDIR_TEST/rel' && fusermount3 -u '$TMPDIR_TEST/rel'"
-rpid=$(pgrep -o -f "^$dgenfs_abs $cfg rel" || true)
+rpid=$(pgrep -o -f "^$dgenfs_abs $cfg rel") || fail "relative mountpoint: no daemon process found"
 [ "$(stat -c %s "$TMPDIR_TEST/rel/f")" = $((1 << 20)) ] || fail "relative mountpoint: not serving"
-kill -TERM "$rpid"
+kill -TERM "$rpid" || fail "kill -TERM $rpid"
 for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.05; done
 is_mounted "$TMPDIR_TEST/rel" && fail "relative mountpoint: left mounted after SIGTERM"
 
@@ -95,7 +99,7 @@ is_mounted "$TMPDIR_TEST/rel" && fail "relative mountpoint: left mounted after S
 # nothing; it is now a usage error, reported before anything is mounted.
 rc=0
 "$DGENFS" "$cfg" "$mnt" -f -o max_read=65536 2>"$TMPDIR_TEST/err" || rc=$?
-[ "$rc" -eq 2 ] && grep -q "set max_read in the config" "$TMPDIR_TEST/err" || fail "-o max_read: exit $rc"
+[ "$rc" -eq 2 ] && grep -q "set max_read in the config" "$TMPDIR_TEST/err" || fail "-o max_read: exit $rc: $(cat "$TMPDIR_TEST/err")"
 is_mounted "$mnt" && fail "-o max_read mounted"
 
 # Regression: SIGTERM with a file held open (a busy, lazily unmounted mount) left the
@@ -123,7 +127,8 @@ for opt in allow_other allow_root; do
     if [ "$opt" = allow_other ]; then [ "$rc" -eq 0 ] || fail "allow_other: nobody cannot read"; fi
     if [ "$opt" = allow_root ]; then [ "$rc" -ne 0 ] || fail "allow_root: nobody could read"; fi
     head -c 10 "$mnt/f" >/dev/null || fail "$opt: root cannot read"
-    fusermount3 -u "$mnt"
-    wait "$DGENFS_PID" 2>/dev/null || true
+    fusermount3 -u "$mnt" || fail "$opt: fusermount3 -u"
+    rc=0; wait "$DGENFS_PID" || rc=$?
+    [ "$rc" -eq 0 ] || fail "$opt: daemon exited $rc after fusermount3 -u"
 done
 echo "ok"

@@ -64,8 +64,7 @@ dd if="$mnt/f.bin" of=/dev/null bs=1M status=none
 for _ in $(seq 50); do [ "$(grep -c 'worker .*buffer on node' "$DGENFS_LOG")" -ge "$(awk '/workers/ {n += $(NF-4)} END {print n}' "$TMPDIR_TEST/plan")" ] && break; sleep 0.1; done
 check_workers "$DGENFS_LOG" "$DGENFS_PID" "$TMPDIR_TEST/plan" || fail "worker placement: $(cat "$DGENFS_LOG")"
 same_bytes "$mnt/f.bin" "$cfg" f.bin
-fusermount3 -u "$mnt"
-wait "$DGENFS_PID" 2>/dev/null || true
+unmount_fs "$mnt" "$DGENFS_PID" "$DGENFS_LOG"  # and the daemon must exit 0
 
 # Per-node mode: one mount per node group, each serving the whole dataset.
 printf '[dataset]\nper_node_mount = true\nworkers_per_node = 2\n[file]\npath = f.bin\nsize = 64MiB\n' >"$TMPDIR_TEST/pn.ini"

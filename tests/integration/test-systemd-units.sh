@@ -41,8 +41,11 @@ in_ct systemctl enable --now dgenfs.service dgenfs@small.service 2>&1 ||
 # Both mounts are there, and read exactly as `dgen cat` of the same config and path.
 check_mount() {  # MOUNTPOINT CONFIG PATH LENGTH
     [ "$(in_ct findmnt -rn -o FSTYPE -M "$1")" = fuse.dgenfs ] || fail "$1 is not one dgenfs mount: $(in_ct findmnt -M "$1"; in_ct journalctl -u dgenfs --no-pager | tail -25)"
-    in_ct bash -c "cmp <(head -c $4 '$1/$3') <(/usr/local/bin/dgen cat --config '$2' '$3' --length $4)" ||
-        fail "$1/$3 differs from dgen cat"
+    # Sums through pipes under pipefail: a failed read on either side fails, where two
+    # failed process substitutions would have compared equal.
+    in_ct bash -c "set -eo pipefail; got=\$(head -c $4 '$1/$3' | sha256sum)
+        want=\$(/usr/local/bin/dgen cat --config '$2' '$3' --length $4 | sha256sum)
+        [ \"\$got\" = \"\$want\" ]" || fail "$1/$3 differs from dgen cat, or could not be read"
 }
 check_mount /mnt/dgen /etc/dgenfs/dgenfs.ini reduce/dedup2-compress2.bin 16777216
 check_mount /mnt/dgen-small /etc/dgenfs/small.ini one.bin 3145728

@@ -43,7 +43,10 @@ step "systemctl enable --now dgenfs"
 ct "$NAME" systemctl enable --now dgenfs
 ct "$NAME" systemctl status --no-pager dgenfs | head -12
 ct "$NAME" findmnt /mnt/dgen
-ct "$NAME" bash -c 'cmp <(head -c 256M /mnt/dgen/big/incompressible.bin) \
-    <(dgen cat --config /etc/dgenfs/dgenfs.ini big/incompressible.bin --length 256MiB) &&
-    echo "ok: /mnt/dgen/big/incompressible.bin (first 256 MiB) reads exactly as dgen cat"'
+# Sums under pipefail: a failed read on either side fails, where two failed process
+# substitutions would have compared equal.
+ct "$NAME" bash -c 'set -eo pipefail; got=$(head -c 256M /mnt/dgen/big/incompressible.bin | sha256sum)
+    want=$(dgen cat --config /etc/dgenfs/dgenfs.ini big/incompressible.bin --length 256MiB | sha256sum)
+    [ "$got" = "$want" ]' || { echo "FAIL: /mnt/dgen/big/incompressible.bin differs from dgen cat, or could not be read" >&2; exit 1; }
+echo "ok: /mnt/dgen/big/incompressible.bin (first 256 MiB) reads exactly as dgen cat"
 ct "$NAME" systemctl is-enabled dgenfs

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "cpu_kernels.h"
 #include "dgen/ars.h"
 #include "dgen/kernel.h"
 
@@ -37,7 +38,9 @@ TEST(Ars, Random123KnownAnswersScalar) {
 }
 
 TEST(Ars, Random123KnownAnswersEveryKernel) {
+    size_t kernels_run = 0;
     for (const Kernel& kernel : available_kernels()) {
+        ++kernels_run;
         for (const Kat& k : kKats) {
             const ArsKey key(join(k.key), 10);
             const Block128 ctr = join(k.ctr);
@@ -58,6 +61,7 @@ TEST(Ars, Random123KnownAnswersEveryKernel) {
             }
         }
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 // The inverse takes the known answers back to their counters, and any block back to its

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -56,14 +57,19 @@ std::string describe(const Config& c) {
     std::ostringstream o;
     auto params = [&](const StreamParams& p, Pattern pat) {
         o << " seed=" << p.seed << " unit=" << p.unit << " dedup=" << p.dedup
-          << " compress=" << p.compress << " format=" << p.format
-          << " pattern=" << (pat == Pattern::Zero ? "zero" : "dgen");
+          << " compress=" << p.compress << " format=" << p.format << " dedup_run=" << p.dedup_run
+          << " host=" << p.host << " pattern=" << (pat == Pattern::Zero ? "zero" : "dgen");
     };
     const DatasetConfig& d = c.dataset;
     o << "dataset";
     params(effective_params(d, {}), d.pattern);
     o << " mtime=" << d.mtime << " direct_io=" << d.direct_io << " readahead=" << d.readahead
-      << " workers_per_node=" << d.workers_per_node << " max_read=" << d.max_read << "\n";
+      << " workers_per_node=" << d.workers_per_node << " max_read=" << d.max_read
+      << " pool_size=" << d.pool_size << " per_node_mount=" << d.per_node_mount
+      << " host_seed=" << static_cast<int>(d.host_seed) << " mountpoint=" << d.mountpoint
+      << " verify_area=" << d.verify_area << " metrics_listen=" << d.metrics_listen << " numa_nodes=";
+    for (unsigned n : d.numa_nodes) o << n << ",";
+    o << "\n";
     for (const FileConfig& f : c.files) {
         o << "file " << f.path << " size=" << f.size;
         params(effective_params(d, f.over), effective_pattern(d, f.over));
@@ -380,12 +386,12 @@ TEST(ConfigErrors, BadValuesQuoteKeyAndValue) {
     };
     const Case cases[] = {
         {"[dataset]\nseed = 0x1G", {"seed", "'0x1G'", "unsigned integer"}},
-        {"[dataset]\nseed = -1", {"seed", "'-1'"}},
-        {"[dataset]\nseed = 18446744073709551616", {"seed", "64 bits"}},
-        {"[dataset]\nseed =", {"seed", "''"}},
+        {"[dataset]\nseed = -1", {"seed", "'-1' is not an unsigned integer"}},
+        {"[dataset]\nseed = 18446744073709551616", {"seed", "'18446744073709551616' does not fit in 64 bits"}},
+        {"[dataset]\nseed =", {"seed", "'' is not an unsigned integer"}},
         {"[dataset]\nunit = 3000", {"unit", "'3000'", "power of two"}},
         {"[dataset]\nunit = 256", {"unit", "'256'", "power of two"}},
-        {"[dataset]\nunit = 2MiB", {"unit", "'2MiB'"}},
+        {"[dataset]\nunit = 2MiB", {"unit", "'2MiB' is not a power of two from 512 B to 1 MiB"}},
         {"[dataset]\nunit = 4QB", {"unit", "'4QB'", "unknown unit"}},
         {"[dataset]\nseed = 1e3", {"seed", "'1e3'", "unsigned integer"}},
         {"[dataset]\nunit = 0x10", {"unit", "'0x10'", "power of two"}},
@@ -394,33 +400,33 @@ TEST(ConfigErrors, BadValuesQuoteKeyAndValue) {
         {"[dataset]\ndedup = 1e309", {"dedup", "'1e309'", "out of range: at most 1000000"}},
         {"[dataset]\ndedup = 0.5", {"dedup", "'0.5'", ">= 1"}},
         {"[dataset]\ndedup = 2000000", {"dedup", "'2000000'", "above 1000000"}},
-        {"[dataset]\ncompress = 17", {"compress", "'17'", "16"}},
-        {"[dataset]\ncompress = two", {"compress", "'two'"}},
+        {"[dataset]\ncompress = 17", {"compress", "'17' is above 16, the largest supported"}},
+        {"[dataset]\ncompress = two", {"compress", "'two': expected a decimal number >= 1"}},
         {"[dataset]\nformat = 3", {"format", "'3'", "not supported"}},
         {"[dataset]\nformat = 0", {"format", "'0'", "not supported"}},
         {"[dataset]\ndedup_run = 256", {"dedup_run", "'256'", "512 B..1 TiB"}},
         {"[dataset]\ndedup_run = 2TiB", {"dedup_run", "'2TiB'", "512 B..1 TiB"}},
-        {"[dataset]\ndedup_run = runs", {"dedup_run", "'runs'"}},
+        {"[dataset]\ndedup_run = runs", {"dedup_run", "'runs': expected a whole number with an optional unit"}},
         {"[file]\npath = f\nsize = 1\ndedup_run = 6KiB", {"'f'", "dedup_run 6 KiB", "multiple of the unit"}},
         {"[file]\npath = f\nsize = 1\nformat = 1\ndedup_run = 8KiB", {"'f'", "needs format 2"}},
         {"[dataset]\npattern = random", {"pattern", "'random'", "dgen, zero"}},
         {"[dataset]\nworkers_per_node = many", {"workers_per_node", "'many'", "neither auto nor"}},
         {"[dataset]\ndirect_io = maybe", {"direct_io", "'maybe'", "boolean"}},
         {"[dataset]\nmtime = yesterday", {"mtime", "'yesterday'", "YYYY-MM-DDTHH:MM:SSZ"}},
-        {"[dataset]\nmtime = 2026-01-01 00:00:00", {"mtime", "'2026-01-01 00:00:00'"}},
-        {"[dataset]\nmtime = 2026-13-01T00:00:00Z", {"mtime", "'2026-13-01T00:00:00Z'"}},
-        {"[dataset]\nmtime = 2025-02-29T00:00:00Z", {"mtime", "'2025-02-29T00:00:00Z'"}},
-        {"[dataset]\nmtime = 1969-12-31T23:59:59Z", {"mtime", "'1969-12-31T23:59:59Z'"}},
-        {"[dataset]\nmtime = 253402300800", {"mtime", "'253402300800'"}},
+        {"[dataset]\nmtime = 2026-01-01 00:00:00", {"mtime", "'2026-01-01 00:00:00' is not a time"}},
+        {"[dataset]\nmtime = 2026-13-01T00:00:00Z", {"mtime", "'2026-13-01T00:00:00Z' is not a valid UTC time from 1970 to 9999"}},
+        {"[dataset]\nmtime = 2025-02-29T00:00:00Z", {"mtime", "'2025-02-29T00:00:00Z' is not a valid UTC time from 1970 to 9999"}},
+        {"[dataset]\nmtime = 1969-12-31T23:59:59Z", {"mtime", "'1969-12-31T23:59:59Z' is not a valid UTC time from 1970 to 9999"}},
+        {"[dataset]\nmtime = 253402300800", {"mtime", "'253402300800' is after 9999-12-31T23:59:59Z"}},
         {"[dataset]\nworkers_per_node = 0", {"workers_per_node", "'0'", "1..256"}},
         {"[dataset]\nnuma_nodes = 0,x", {"numa_nodes", "'0,x'", "separated by commas"}},
-        {"[dataset]\nnuma_nodes = 1,1", {"numa_nodes", "listed twice"}},
-        {"[dataset]\npool_size = 1KiB", {"pool_size", "4 KiB"}},
+        {"[dataset]\nnuma_nodes = 1,1", {"numa_nodes", "node 1 is listed twice"}},
+        {"[dataset]\npool_size = 1KiB", {"pool_size", "'1KiB' is outside 4 KiB..64 GiB"}},
         {"[dataset]\nworkers_per_node = 257", {"workers_per_node", "'257'", "1..256"}},
         {"[dataset]\nreadahead = 65MiB", {"readahead", "'65MiB'", "64 MiB"}},
         {"[dataset]\nmax_read = 6KiB", {"max_read", "'6KiB'", "multiple of 4 KiB"}},
         {"[dataset]\nmax_read = 2MiB", {"max_read", "'2MiB'", "1 MiB"}},
-        {"[dataset]\nmax_read = 2KiB", {"max_read", "'2KiB'"}},
+        {"[dataset]\nmax_read = 2KiB", {"max_read", "'2KiB' is outside 4 KiB..1 MiB"}},
         {"[file]\npath = f\nsize = 16EiB", {"size", "'16EiB'", "64 bits"}},
         {"[file]\npath = f\nsize = 8EiB", {"size", "'8EiB'", "2^63-1"}},
         {"[file]\npath = f\nsize = 1.5GiB", {"size", "'1.5GiB'", "fractional"}},
@@ -428,18 +434,18 @@ TEST(ConfigErrors, BadValuesQuoteKeyAndValue) {
         {"[file]\nsize = 1\npath = ./.", {"path", "'./.'", "names the dataset root"}},
         {"[file]\nsize = 1\npath = a/", {"path", "'a/'", "ends in '/'", "directory"}},
         {"[file]\nsize = 1\npath = a/../b", {"path", "'a/../b'", "'..'"}},
-        {"[file]\nsize = 1\npath = ..", {"path", "'..'"}},
+        {"[file]\nsize = 1\npath = ..", {"path", "'..' has a '..' component"}},
         {"[file]\nsize = 1\npath =", {"path", "''", "empty"}},
         {"[file]\nsize = 1\npath = a/" + std::string(256, 'x'), {"path", "longer than 255 bytes"}},
-        {"[file]\npath = f\nsize = 1\ndedup = 0", {"[file] dedup", "'0'"}},
+        {"[file]\npath = f\nsize = 1\ndedup = 0", {"[file] dedup", "'0': must be >= 1"}},
         {"[set]\ndir = s\nsize = 1\ncount = 0", {"count", "'0'", "1..4294967296"}},
-        {"[set]\ndir = s\nsize = 1\ncount = 4294967297", {"count", "'4294967297'"}},
-        {"[set]\ndir = s\nsize = 1\ncount = 1\nfiles_per_dir = 0", {"files_per_dir", "'0'"}},
+        {"[set]\ndir = s\nsize = 1\ncount = 4294967297", {"count", "'4294967297' is outside 1..4294967296"}},
+        {"[set]\ndir = s\nsize = 1\ncount = 1\nfiles_per_dir = 0", {"files_per_dir", "'0' is outside 1..4294967296"}},
         {"[set]\ndir = s\nsize = 1\ncount = 1\ndirs_per_dir = 1", {"dirs_per_dir", "'1'", "2..65536"}},
-        {"[set]\ndir = s\nsize = 1\ncount = 1\ndirs_per_dir = 65537", {"dirs_per_dir", "'65537'"}},
+        {"[set]\ndir = s\nsize = 1\ncount = 1\ndirs_per_dir = 65537", {"dirs_per_dir", "'65537' is outside 2..65536"}},
         {"[set]\ndir = s\nsize = 1\ncount = 1\nname = file", {"name", "'file'", "%u"}},
         {"[set]\ndir = s\nsize = 1\ncount = 1\nname = a/%u", {"name", "'a/%u'", "'/'"}},
-        {"[set]\ndir = s\nsize = 1\ncount = 1\nname = %u%u", {"name", "'%u%u'"}},
+        {"[set]\ndir = s\nsize = 1\ncount = 1\nname = %u%u", {"name", "'%u%u' must hold exactly one %u"}},
         {"[set]\ndir = s\ncount = 1\nsize_min = 1\nsize_max = 2\nsize_dist = normal",
          {"size_dist", "'normal'", "fixed, uniform, loguniform"}},
         {"[set]\ncount = 1\nsize = 1\ndir = /", {"dir", "'/'", "dataset root"}},
@@ -649,6 +655,33 @@ TEST(ConfigKeys, EveryRowIsCompleteAndUnique) {
         EXPECT_STRNE(k.help, "");
         for (const char* field : {k.name, k.sections, k.type, k.def, k.range, k.help})
             EXPECT_EQ(std::string(field).find('|'), std::string::npos) << "breaks the docs table";
+    }
+}
+
+// DefaultsAreWhatTheStructsHold compares describe() strings: that says nothing about a key
+// describe() leaves out. Every [dataset] key set to another value must change it.
+TEST(ConfigKeys, DescribeSeesEveryDatasetKey) {
+    const std::map<std::string, std::string> other = {
+        {"seed", "1"},           {"unit", "8KiB"},           {"dedup", "2"},
+        {"compress", "2"},       {"dedup_run", "8KiB"},      {"format", "1"},
+        {"pattern", "zero"},     {"host_seed", "name:x"},    {"mtime", "0"},
+        {"direct_io", "false"},  {"readahead", "0"},         {"workers_per_node", "2"},
+        {"numa_nodes", "0"},     {"pool_size", "8MiB"},      {"per_node_mount", "true"},
+        {"mountpoint", "/mnt/x"}, {"verify_area", "false"},  {"metrics_listen", "127.0.0.1:9100"},
+        {"max_read", "64KiB"},
+    };
+    const std::string defaults = describe(parse_ok("[dataset]\n"));
+    for (const ConfigKey& k : config_keys()) {
+        const auto sections = words(k.sections);
+        if (std::find(sections.begin(), sections.end(), "dataset") == sections.end()) continue;
+        SCOPED_TRACE(k.name);
+        const auto it = other.find(k.name);
+        if (it == other.end()) {
+            ADD_FAILURE() << "no other value for [dataset] " << k.name << ": add one here";
+            continue;
+        }
+        EXPECT_NE(describe(parse_ok("[dataset]\n" + it->first + " = " + it->second + "\n")), defaults)
+            << "describe() does not show " << k.name;
     }
 }
 

@@ -2,6 +2,7 @@
 // random splits, and byte by byte. A failure here is a format break, not a flaky test.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -9,7 +10,9 @@
 
 #include <xxhash.h>
 
+#include "cpu_kernels.h"
 #include "dgen/kernel.h"
+#include "dgen/namespace.h"
 #include "dgen/stream.h"
 
 namespace dgen {
@@ -45,6 +48,16 @@ const Dgen1Row kDgen1[] = {
 
 const Dgen2Row kDgen2[] = {
 #include "golden_dgen2.inc"
+};
+
+struct ZeroRow {
+    uint64_t size, offset, length;
+    size_t returned;
+    uint64_t xxh64;
+};
+
+const ZeroRow kZero[] = {
+#include "golden_zero.inc"
 };
 
 struct GoldenRow {
@@ -100,6 +113,7 @@ TEST(Golden, HasRowsForEveryBranch) {
     for (int format : {1, 2}) {
         SCOPED_TRACE(format);
         bool dedup = false, compress = false, at_eof = false, u512 = false, u1m = false;
+        bool c12 = false, c16 = false, large_d = false;  // the C >= 12 branch, D up to 10^6
         size_t n = 0;
         for (const GoldenRow& r : rows()) {
             if (r.format != format) continue;
@@ -109,8 +123,12 @@ TEST(Golden, HasRowsForEveryBranch) {
             at_eof |= r.offset == r.size && r.returned == 0;
             u512 |= r.unit == 512;
             u1m |= r.unit == (1u << 20);
+            c12 |= r.compress == 12;
+            c16 |= r.compress == 16;
+            large_d |= r.dedup >= 1e6;
         }
         EXPECT_TRUE(dedup && compress && at_eof && u512 && u1m);
+        EXPECT_TRUE(c12 && c16 && large_d);
         EXPECT_GT(n, 600u);
     }
     // dgen2's dedup runs: several lengths, and a run of 3 units (not a power of two).
@@ -121,8 +139,24 @@ TEST(Golden, HasRowsForEveryBranch) {
     EXPECT_TRUE(runs.count(3));
 }
 
+TEST(Golden, ZeroPatternFiles) {
+    // pattern = zero has no stream: the file source writes zeros up to the file's size.
+    ASSERT_GE(std::size(kZero), 40u);
+    for (const ZeroRow& r : kZero) {
+        const FileSource zeros(nullptr, r.size);
+        std::vector<uint8_t> buf(r.length, 0xAA);
+        const size_t got = zeros.read(r.offset, r.length, buf.data());
+        const std::string row = "size " + std::to_string(r.size) + " offset " + std::to_string(r.offset) +
+                                " length " + std::to_string(r.length);
+        ASSERT_EQ(got, r.returned) << "format break: zero pattern, " << row;
+        ASSERT_EQ(XXH64(buf.data(), got, 0), r.xxh64) << "format break: zero pattern, " << row;
+    }
+}
+
 TEST(Golden, OneReadEveryKernel) {
+    size_t kernels_run = 0;
     for (const Kernel& k : available_kernels()) {
+        ++kernels_run;
         for (const GoldenRow& r : rows()) {
             const Stream s = make_stream(r);
             std::vector<uint8_t> buf(r.length);
@@ -131,11 +165,14 @@ TEST(Golden, OneReadEveryKernel) {
             ASSERT_EQ(XXH64(buf.data(), got, 0), r.xxh64) << describe(r, k, "one read");
         }
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 TEST(Golden, RandomSplitsEveryKernel) {
     std::mt19937_64 rng(20261126);
+    size_t kernels_run = 0;
     for (const Kernel& k : available_kernels()) {
+        ++kernels_run;
         for (const GoldenRow& r : rows()) {
             if (r.returned < 2) continue;
             const Stream s = make_stream(r);
@@ -148,13 +185,16 @@ TEST(Golden, RandomSplitsEveryKernel) {
             ASSERT_EQ(XXH64(buf.data(), buf.size(), 0), r.xxh64) << describe(r, k, "random splits");
         }
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 TEST(Golden, ByteByByte) {
     // Short rows through every kernel; the long rows through the active kernel only, which
     // keeps the sanitizer build fast while still reading each of their bytes alone.
     const Kernel& active = active_kernel();
+    size_t kernels_run = 0;
     for (const Kernel& k : available_kernels()) {
+        ++kernels_run;
         for (const GoldenRow& r : rows()) {
             if (r.returned > 4096 && std::string(k.name) != active.name) continue;
             const Stream s = make_stream(r);
@@ -164,6 +204,7 @@ TEST(Golden, ByteByByte) {
             ASSERT_EQ(XXH64(buf.data(), buf.size(), 0), r.xxh64) << describe(r, k, "byte by byte");
         }
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "common.h"
 #include "dgen/config.h"
+#include "cpu_kernels.h"
 #include "dgen/kernel.h"
 #include "dgen/namespace.h"
 #include "dgen/stream.h"
@@ -67,7 +68,9 @@ TEST(HostSeed, StreamBytesGolden) {
     q.dedup = 2;
     q.compress = 2;
     q.host = "10.0.0.7";
+    size_t kernels_run = 0;
     for (const Kernel& k : available_kernels()) {
+        ++kernels_run;
         SCOPED_TRACE(k.name);
         const auto b = bytes_of(Stream(p), 65536, k);
         EXPECT_EQ(std::vector<uint8_t>(b.begin(), b.begin() + 16), std::vector<uint8_t>(std::begin(first16), std::end(first16)))
@@ -76,6 +79,7 @@ TEST(HostSeed, StreamBytesGolden) {
         const auto c = bytes_of(Stream(q), q.size, k);
         EXPECT_EQ(XXH64(c.data(), c.size(), 0), 0xB61E601871FCB3D6ull) << "format break: host bytes, D 2 C 2";
     }
+    EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
 }
 
 TEST(HostSeed, IsTheStreamOfTheKeySeed) {

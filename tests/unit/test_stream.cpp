@@ -14,6 +14,7 @@
 
 #include <xxhash.h>
 
+#include "cpu_kernels.h"
 #include "dgen/kernel.h"
 #include "dgen/stream.h"
 
@@ -53,12 +54,15 @@ TEST(Stream, EveryKernelMatchesScalarOnRandomRanges) {
             const size_t len = 1 + rng() % (1u << 20);
             std::vector<uint8_t> want(len), got(len);
             const size_t n = s.read(off, len, want.data(), scalar);
+            size_t kernels_run = 0;
             for (const Kernel& k : available_kernels()) {
+                ++kernels_run;
                 std::fill(got.begin(), got.end(), 0xAA);
                 ASSERT_EQ(s.read(off, len, got.data(), k), n) << k.name;
                 ASSERT_EQ(std::memcmp(want.data(), got.data(), n), 0)
                     << k.name << " differs at offset " << off << " length " << len;
             }
+            EXPECT_EQ(kernels_run, test::kernels_the_cpu_has().size()) << "kernels run";
         }
     }
 }
