@@ -22,6 +22,7 @@ PACKAGES=(
     borgbackup restic systemd-container
     prometheus                      # tests only: test-fs-stats scrapes /metrics
     nbdkit libnbd-bin gnuplot-nox   # tests/bench only
+    qemu-system-x86 busybox-static  # tests/numa: the emulated multi-node machine
 )
 JOBS=${JOBS:-$(nproc)}
 
@@ -56,6 +57,13 @@ run_tests() {
     local dir=$1
     log "tests: $dir"
     ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --no-tests=error
+}
+
+# The multi-node tests (numa/2-nodes, numa/4-nodes) boot an emulated NUMA machine: its
+# Debian kernel is fetched and unpacked once, into /var/cache/dgenfs-numa-vm.
+prepare_numa_vm() {
+    log "numa-vm: kernel and initramfs for the multi-node tests"
+    bash tests/numa/numa-vm.sh ready || bash tests/numa/numa-vm.sh setup
 }
 
 MNT=/mnt/dgen
@@ -104,6 +112,7 @@ up)
     ;;
 test)
     install_deps
+    prepare_numa_vm
     build build Release
     run_tests build
     build build-asan RelWithDebInfo -DDGEN_SANITIZE=ON
