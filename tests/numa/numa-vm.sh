@@ -4,11 +4,13 @@
 #   tests/numa/numa-vm.sh setup
 #       installs qemu-system-x86 and busybox-static (root, apt-get) if missing, fetches the
 #       Debian kernel package (apt-get download, unpacked with dpkg -x, never installed)
-#       and builds the guest's initramfs, in $DGEN_NUMA_VM_CACHE.
+#       and builds the guest's initramfs, in $DGEN_NUMA_VM_CACHE (default
+#       /var/cache/dgenfs-numa-vm where writable, else /tmp/dgenfs-numa-vm-UID).
 #   tests/numa/numa-vm.sh run [--nodes N] [--cpus N] [--mem MiB] [--timeout S] SCRIPT [ARG...]
 #       boots the guest, runs `bash SCRIPT ARG...` there from the directory it was called
 #       from, streams its output, and exits with its exit status (124: it ran past
-#       --timeout; 125: the guest did not boot or died).
+#       --timeout; 125: the guest did not boot or died). The guest has a /tmp of its own:
+#       a SCRIPT under /tmp is copied in; one elsewhere runs from this machine's copy.
 #
 # The guest sees this machine's "/" read-only (virtio-9p) under a tmpfs overlay, so the
 # build tree and every installed tool run there unchanged, and writes vanish at power-off.
@@ -217,5 +219,5 @@ case ${1:-} in
 setup) setup ;;
 ready) ready ;;
 run) shift; run "$@" ;;
-*) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
