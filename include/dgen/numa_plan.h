@@ -23,6 +23,7 @@ struct NumaNode {
     std::vector<std::vector<unsigned>> cores;  // usable PUs (OS numbers) of each core
     uint64_t memory = 0;                       // bytes (0 if unknown)
     unsigned disallowed_pus = 0;               // PUs of this node we may not run on
+    unsigned offline_pus = 0;                  // PUs of this node that are offline
 };
 
 struct Topology {
@@ -68,8 +69,11 @@ std::string cpu_list(const std::vector<unsigned>& cpus);
 
 // Discovers this machine's topology with hwloc (which honours HWLOC_SYNTHETIC and
 // HWLOC_XMLFILE). Usable PUs are hwloc's allowed set (cgroup cpuset), online, and — on
-// the real machine — in this thread's affinity mask. Falls back to one node holding
-// every usable CPU, with `problem` set, if hwloc finds no NUMA information.
+// the real machine — in this thread's affinity mask. An offline PU is counted for its
+// node (hwloc's complete cpusets, or on this machine sysfs, since Linux drops offline
+// CPUs from a node's cpulist), so a node whose CPUs are all offline is not taken for a
+// memory-only one. Falls back to one node holding every usable CPU, with `problem` set,
+// if hwloc finds no NUMA information.
 Topology discover_topology();
 
 // The same from an hwloc synthetic description or an XML file, for tests; `allowed`

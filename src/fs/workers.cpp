@@ -92,6 +92,10 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
     r.tid = static_cast<pid_t>(syscall(SYS_gettid));
     r.thread = pthread_self();
     r.cpus = cpu_list(w.cpus);
+    // "dgenfs-n<node>.<worker>" (15 bytes at most): top -H, ps -L and /proc/PID/task/TID/comm
+    // tell each worker's node without the log.
+    const std::string name = "dgenfs-n" + std::to_string(group.node % 1000) + "." + std::to_string(worker_index % 1000);
+    pthread_setname_np(r.thread, name.c_str());
     // Pin first, then touch the buffer: its pages are then allocated on this node.
     r.warning = pin_thread(w.cpus, group.node);
     uint8_t* buffer = pool.slice(worker_index, buffer_size);

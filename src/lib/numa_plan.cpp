@@ -21,6 +21,30 @@ std::string cpu_list(const std::vector<unsigned>& in) {
     return os.str();
 }
 
+namespace {
+
+// Why a node has no usable cores, for the plan's note: its CPUs are offline, outside
+// this process's cpuset or affinity, or it has none (memory-only).
+std::string unused_note(const NumaNode& n) {
+    const std::string outside = " outside this process's cpuset or affinity";
+    const std::string off = std::to_string(n.offline_pus) + (n.offline_pus == 1 ? " CPU" : " CPUs");
+    if (n.offline_pus && n.disallowed_pus)
+        return "no usable CPUs (" + off + " offline, " + std::to_string(n.disallowed_pus) + outside + ")";
+    if (n.disallowed_pus) return "no usable CPUs (its " + std::to_string(n.disallowed_pus) + " are" + outside + ")";
+    if (n.offline_pus) return "no usable CPUs (its " + off + (n.offline_pus == 1 ? " is" : " are") + " offline)";
+    return "memory-only (no CPUs, e.g. CXL or HBM)";
+}
+
+// The same, short, for the error when numa_nodes names such a node.
+std::string unused_reason(const NumaNode& n) {
+    if (n.offline_pus && n.disallowed_pus) return "offline, or excluded by cpuset or affinity";
+    if (n.disallowed_pus) return "cpuset or affinity excludes them";
+    if (n.offline_pus) return "offline";
+    return "memory-only";
+}
+
+}  // namespace
+
 Plan make_plan(const Topology& topo, const PlanRequest& req) {
     Plan plan;
     plan.per_node_mount = req.per_node_mount;
@@ -34,16 +58,8 @@ Plan make_plan(const Topology& topo, const PlanRequest& req) {
     std::vector<const NumaNode*> chosen;
     if (req.nodes.empty()) {
         for (const NumaNode& n : topo.nodes) {
-            if (!n.cores.empty()) {
-                chosen.push_back(&n);
-            } else if (n.disallowed_pus > 0) {
-                plan.notes.push_back("node " + std::to_string(n.os_index) +
-                                     ": no usable CPUs (its " + std::to_string(n.disallowed_pus) +
-                                     " are outside this process's cpuset or affinity); not used");
-            } else {
-                plan.notes.push_back("node " + std::to_string(n.os_index) +
-                                     ": memory-only (no CPUs, e.g. CXL or HBM); not used");
-            }
+            if (!n.cores.empty()) chosen.push_back(&n);
+            else plan.notes.push_back("node " + std::to_string(n.os_index) + ": " + unused_note(n) + "; not used");
         }
     } else {
         for (unsigned os : req.nodes) {
@@ -56,8 +72,7 @@ Plan make_plan(const Topology& topo, const PlanRequest& req) {
                 return plan;
             }
             if (n->cores.empty()) {
-                plan.error = "node " + std::to_string(os) + " has no CPUs this process may use" +
-                             (n->disallowed_pus ? " (cpuset or affinity excludes them)" : " (memory-only)");
+                plan.error = "node " + std::to_string(os) + " has no CPUs this process may use (" + unused_reason(*n) + ")";
                 return plan;
             }
             chosen.push_back(n);

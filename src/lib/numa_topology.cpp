@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -28,20 +29,50 @@ std::set<unsigned> affinity_pus() {
     return out;
 }
 
-// The NUMA node a PU belongs to: of the nodes whose locality holds it, the one with the
-// smallest locality (a memory-only node shares a larger one, or ties and loses to the
-// lower OS index, which Linux gives to the DRAM node).
-hwloc_obj_t owner(hwloc_topology_t t, hwloc_obj_t pu) {
+// The NUMA node a PU belongs to: of the nodes whose locality (`cpuset`, or
+// `complete_cpuset` to place offline PUs too) holds it, the one with the smallest
+// locality (a memory-only node shares a larger one, or ties and loses to the lower OS
+// index, which Linux gives to the DRAM node).
+hwloc_obj_t owner(hwloc_topology_t t, unsigned pu, hwloc_cpuset_t hwloc_obj::*locality = &hwloc_obj::cpuset) {
     hwloc_obj_t best = nullptr;
     for (hwloc_obj_t n = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, nullptr); n;
          n = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, n)) {
-        if (!hwloc_bitmap_isset(n->cpuset, pu->os_index)) continue;
-        if (!best || hwloc_bitmap_weight(n->cpuset) < hwloc_bitmap_weight(best->cpuset) ||
-            (hwloc_bitmap_weight(n->cpuset) == hwloc_bitmap_weight(best->cpuset) &&
+        if (!hwloc_bitmap_isset(n->*locality, pu)) continue;
+        if (!best || hwloc_bitmap_weight(n->*locality) < hwloc_bitmap_weight(best->*locality) ||
+            (hwloc_bitmap_weight(n->*locality) == hwloc_bitmap_weight(best->*locality) &&
              n->os_index < best->os_index))
             best = n;
     }
     return best;
+}
+
+// The node of an offline PU on this machine: Linux keeps /sys/devices/system/cpu/cpuP/nodeN
+// while the CPU is offline, though the node's cpulist (which hwloc reads) drops it.
+int sysfs_node_of_cpu(unsigned pu) {
+    const std::filesystem::path dir = "/sys/devices/system/cpu/cpu" + std::to_string(pu);
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.size() > 4 && name.compare(0, 4, "node") == 0 &&
+            name.find_first_not_of("0123456789", 4) == std::string::npos)
+            return std::stoi(name.substr(4));
+    }
+    return -1;
+}
+
+// Counts each offline PU (in the complete cpuset, not in the topology's) for its node.
+void count_offline(hwloc_topology_t t, bool this_system, std::map<unsigned, NumaNode>& nodes) {
+    std::unique_ptr<hwloc_bitmap_s, void (*)(hwloc_bitmap_t)> offline(hwloc_bitmap_alloc(), hwloc_bitmap_free);
+    hwloc_bitmap_andnot(offline.get(), hwloc_topology_get_complete_cpuset(t), hwloc_topology_get_topology_cpuset(t));
+    for (int pu = hwloc_bitmap_first(offline.get()); pu >= 0; pu = hwloc_bitmap_next(offline.get(), pu)) {
+        int node = -1;
+        if (const hwloc_obj_t n = owner(t, static_cast<unsigned>(pu), &hwloc_obj::complete_cpuset))
+            node = static_cast<int>(n->os_index);
+        else if (this_system)
+            node = sysfs_node_of_cpu(static_cast<unsigned>(pu));
+        const auto it = nodes.find(static_cast<unsigned>(node));
+        if (node >= 0 && it != nodes.end()) ++it->second.offline_pus;
+    }
 }
 
 Topology convert(hwloc_topology_t t, const std::vector<unsigned>& allowed_override,
@@ -63,7 +94,7 @@ Topology convert(hwloc_topology_t t, const std::vector<unsigned>& allowed_overri
     std::map<std::pair<unsigned, uint64_t>, std::vector<unsigned>> cores;  // (node, core id) -> PUs
     for (hwloc_obj_t pu = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_PU, nullptr); pu;
          pu = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_PU, pu)) {
-        const hwloc_obj_t node = owner(t, pu);
+        const hwloc_obj_t node = owner(t, pu->os_index);
         if (!node) continue;
         const bool ok = hwloc_bitmap_isset(allowed, pu->os_index) &&
                         (!use_affinity || affinity.count(pu->os_index)) &&
@@ -77,6 +108,7 @@ Topology convert(hwloc_topology_t t, const std::vector<unsigned>& allowed_overri
         cores[{node->os_index, core_id}].push_back(pu->os_index);
     }
     for (auto& [key, pus] : cores) nodes[key.first].cores.push_back(pus);
+    count_offline(t, use_affinity, nodes);
     for (auto& [os, n] : nodes) topo.nodes.push_back(n);
     return topo;
 }

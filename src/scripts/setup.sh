@@ -23,6 +23,7 @@ PACKAGES=(
     borgbackup restic systemd-container
     prometheus                      # tests only: test-fs-stats scrapes /metrics
     nbdkit libnbd-bin gnuplot-nox   # tests/bench only
+    qemu-system-x86 busybox-static  # tests/numa: the emulated multi-node machine
 )
 JOBS=${JOBS:-$(nproc)}
 
@@ -98,6 +99,13 @@ run_tsan_tests() {
     [ ${#failed[@]} -eq 0 ] || { echo "setup.sh: failed against the TSan daemon: ${failed[*]}" >&2; exit 1; }
 }
 
+# The multi-node tests (numa/2-nodes, numa/4-nodes) boot an emulated NUMA machine: its
+# Debian kernel is fetched and unpacked once, into /var/cache/dgenfs-numa-vm.
+prepare_numa_vm() {
+    log "numa-vm: kernel and initramfs for the multi-node tests"
+    bash tests/numa/numa-vm.sh ready || bash tests/numa/numa-vm.sh setup
+}
+
 MNT=/mnt/dgen
 CONFIG=/etc/dgenfs/dgenfs.ini
 
@@ -144,6 +152,7 @@ up)
     ;;
 test)
     install_deps
+    prepare_numa_vm
     build build Release
     run_tests build
     build build-asan RelWithDebInfo -DDGEN_SANITIZE=ON

@@ -123,6 +123,27 @@ TEST(NumaPlan, OfflineCpuFromXml) {
     EXPECT_EQ(cpu_list(pus(p, 1)), "2");
 }
 
+// Regression: a node whose only CPU was taken offline (echo 0 > .../cpuN/online) was
+// reported as "memory-only (no CPUs, e.g. CXL or HBM)", seen on the emulated 4-node guest.
+TEST(NumaPlan, NodeWithAllCpusOfflineIsNotMemoryOnly) {
+    const Topology t = topology_from_xml(kDir + "offline-node.xml");
+    ASSERT_EQ(t.nodes.size(), 2u);
+    EXPECT_TRUE(t.nodes[1].cores.empty());
+    EXPECT_EQ(t.nodes[1].offline_pus, 1u);
+    EXPECT_EQ(t.nodes[0].offline_pus, 0u);
+    const Plan p = make_plan(t, {});
+    ASSERT_EQ(p.groups.size(), 1u);
+    EXPECT_EQ(format_plan(p, t),
+              "topology: XML " + kDir + "offline-node.xml, 2 NUMA nodes\n"
+              "node 0: cpus 0 (1 core), 1 worker, pool 1 MiB\n"
+              "note: node 1: no usable CPUs (its 1 CPU is offline); not used\n");
+    PlanRequest r;
+    r.nodes = {1};
+    EXPECT_EQ(make_plan(t, r).error, "node 1 has no CPUs this process may use (offline)");
+    // A node that keeps other CPUs counts its offline one and serves on the rest.
+    EXPECT_EQ(topology_from_xml(kDir + "offline-cpu.xml").nodes[1].offline_pus, 1u);
+}
+
 TEST(NumaPlan, MoreWorkersThanCoresShareRoundRobin) {
     const Topology t = topology_from_synthetic("numa:1 core:2 pu:1");
     PlanRequest r;
