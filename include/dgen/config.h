@@ -107,7 +107,10 @@ struct ConfigError {
 };
 
 // Parses and validates (ranges, paths, collisions, overflowing totals). On any error the
-// returned Config is unusable and `errors` lists every problem found.
+// returned Config is unusable and `errors` lists the problems found, in line order: the
+// first kMaxConfigErrors, then one "… and N more errors" (line 0) if there were more.
+// load_config also refuses a file that describes no file at all (no [file], no [set]).
+inline constexpr size_t kMaxConfigErrors = 20;
 Config load_config(const std::string& path, std::vector<ConfigError>& errors);
 Config parse_config(const std::string& text, const std::string& source,
                     std::vector<ConfigError>& errors);

@@ -51,8 +51,14 @@ struct CheckReport {
     bool pass = false;
 };
 
+// The most units one check takes: it keeps a hash of every distinct unit (and run) in
+// memory, about 50 bytes each, and compresses them all: 2^24 units is under 2 GB of
+// memory and 64 GiB of 4 KiB units. An 8 EiB file checked whole would run for years.
+inline constexpr uint64_t kMaxCheckUnits = 1ull << 24;
+
 // sample == 0 or past the end: the whole stream. The sample is cut down to whole runs of
-// R units (whole units when R = 1); it needs at least one.
+// R units (whole units when R = 1); it needs at least one, and at most kMaxCheckUnits
+// (else std::invalid_argument, before anything is generated).
 CheckReport run_check(const Stream& stream, uint64_t sample);
 
 // Dedup ratio expected over the first `runs` runs (units in dgen1) of a stream with this

@@ -73,6 +73,16 @@ struct ListenAddress {
 };
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string* error);
 
+// Text from a user (a config value, key, section name, path, command-line argument) made
+// safe to print: every byte that is not printable ASCII or part of a valid UTF-8 character
+// from U+00A0 on becomes \xNN, so a config cannot put terminal escape sequences (ESC,
+// C1 controls, a lone byte) on a screen or in a log. Backslashes stay as they are.
+std::string printable(std::string_view text);
+// 'TEXT' for a message: printable(), and a value longer than `max` bytes cut there (at a
+// character boundary) and ended with "…".
+inline constexpr size_t kQuotedMax = 64;
+std::string quote_text(std::string_view text, size_t max = kQuotedMax);
+
 // 1536 -> "1.5 KiB", 4096 -> "4 KiB", 100 -> "100 B".
 std::string format_size(uint64_t bytes);
 // 1000000 -> "1000000", 1.5 -> "1.5": as short as reads back to the same double.

@@ -1,6 +1,8 @@
 // The `dgen` command line: its subcommands, and how errors end it (exit 2, or 1).
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "common.h"
 #include "dgen/values.h"
@@ -23,13 +25,26 @@ std::string check_command(int argc, const char* const* argv) {
             names.emplace_back(c);
         }
         const std::string near = closest_word(a, names);
-        return "unknown command '" + a + "' (commands: " + list + ")" +
+        return "unknown command " + quote_text(a) + " (commands: " + list + ")" +
                (near.empty() ? "" : "; did you mean '" + near + "'?");
     }
     for (int i = 1; i < argc; ++i)
         for (const char* f : {"-h", "--help", "-V", "--version"})
             if (std::string(argv[i]) == f) return "";
     return "a command is required: " + list + " (dgen --help lists them)";
+}
+
+// A message made safe for the terminal line by line (values.h: printable), its line
+// breaks kept: it may quote an argument or a config's bytes.
+std::string shown(const std::string& message) {
+    std::string out;
+    for (size_t at = 0; at <= message.size();) {
+        const size_t end = std::min(message.find('\n', at), message.size());
+        out += printable(std::string_view(message).substr(at, end - at));
+        if (end < message.size()) out += '\n';
+        at = end + 1;
+    }
+    return out;
 }
 
 std::string command_of(const CLI::App& app) {
@@ -46,7 +61,7 @@ void build_app(CLI::App& app) {
     app.set_version_flag("-V,--version", std::string("dgen ") + DGEN_VERSION + ", formats dgen1 dgen2 (default dgen2)");
     app.require_subcommand(1);
     app.failure_message([](const CLI::App* a, const CLI::Error& e) {
-        return command_of(*a) + ": " + e.what() + "\n";
+        return command_of(*a) + ": " + shown(e.what()) + "\n";
     });
     add_cat(app);
     add_check(app);
@@ -68,10 +83,10 @@ int run_main(CLI::App& app, int argc, const char* const* argv) {
         const int rc = app.exit(e);
         return rc == 0 ? 0 : kExitUsage;
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "%s: %s\n", command_of(app).c_str(), e.what());
+        std::fprintf(stderr, "%s: %s\n", command_of(app).c_str(), shown(e.what()).c_str());
         return kExitUsage;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", command_of(app).c_str(), e.what());
+        std::fprintf(stderr, "%s: %s\n", command_of(app).c_str(), shown(e.what()).c_str());
         return 1;
     }
     return exit_status();

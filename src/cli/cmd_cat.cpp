@@ -48,7 +48,7 @@ void run_cat(const CatOptions& o, const CLI::App& app) {
         const std::string host = src->stream() ? src->stream()->params().host : "";
         std::fprintf(stderr, "dgen cat: kernel %s, %s from offset %llu%s\n", active_kernel().name,
                      format_size(length).c_str(), static_cast<unsigned long long>(offset),
-                     host.empty() ? "" : (", host identity '" + host + "'").c_str());
+                     host.empty() ? "" : (", host identity " + quote_text(host)).c_str());
     }
     if (::isatty(STDOUT_FILENO))
         throw UsageError("refusing to write binary data to a terminal; redirect or pipe stdout");

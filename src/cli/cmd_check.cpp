@@ -86,9 +86,9 @@ void run_check_cmd(const CheckOptions& o, const CLI::App& app) {
     o.stream.apply_simd();
     std::unique_ptr<FileSource> src = o.stream.open_config_file(app);
     if (src && !src->stream())
-        throw UsageError("'" + o.stream.path + "' is a pattern = zero file: nothing to check");
+        throw UsageError(quote_text(o.stream.path) + " is a pattern = zero file: nothing to check");
     if (src && src->stream()->member())
-        throw UsageError("'" + o.stream.path + "' belongs to a [set], whose dedup domain is the "
+        throw UsageError(quote_text(o.stream.path) + " belongs to a [set], whose dedup domain is the "
                          "whole set; check a [file], or the set's parameters as a standalone stream");
     const StreamParams p = src ? src->stream()->params() : o.stream.params(app);
     const uint64_t sample = o.sample;
@@ -96,6 +96,12 @@ void run_check_cmd(const CheckOptions& o, const CLI::App& app) {
     if (std::min(sample == 0 ? p.size : sample, p.size) < run)
         throw UsageError("the stream or sample must hold at least one whole " +
                          std::string(run > p.unit ? "dedup run (" : "unit (") + format_size(run) + ")");
+    const uint64_t units = std::min(sample == 0 ? p.size : sample, p.size) / run * p.run_units();
+    if (units > kMaxCheckUnits)
+        throw UsageError("the " + std::string(sample == 0 ? "stream" : "sample") + " holds " +
+                         std::to_string(units) + " units; a check keeps a hash of every unit in memory "
+                         "and takes at most " + std::to_string(kMaxCheckUnits) +
+                         ": give --sample SIZE, at most " + format_size(kMaxCheckUnits * p.unit));
     const Stream own(p);
     const CheckReport r = run_check(src ? *src->stream() : own, sample);
     if (o.json)
@@ -114,7 +120,8 @@ void add_check(CLI::App& app) {
                  "(exit 0 all pass, 1 a ratio out of tolerance, 2 usage error)");
     o->stream.add_to(*cmd, 64ull << 20);
     add_size_option(*cmd, "--sample", o->sample,
-                    "Check only the first SAMPLE bytes (default: the whole stream)");
+                    "Check only the first SAMPLE bytes (default: the whole stream);\n"
+                    "at most 2^24 units (64 GiB of 4 KiB units)");
     cmd->add_flag("--json", o->json, "Print the report as JSON");
     cmd->callback([o, cmd] { run_check_cmd(*o, *cmd); });
 }

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common.h"
+#include "dgen/values.h"
 
 namespace dgen::cli {
 namespace {
@@ -35,7 +36,7 @@ struct StatOptions {
 std::string stats_file(const std::string& mountpoint) {
     struct stat st {};
     if (::stat(mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        throw UsageError("'" + mountpoint + "' is not a directory (give a dgenfs MOUNTPOINT)");
+        throw UsageError(quote_text(mountpoint) + " is not a directory (give a dgenfs MOUNTPOINT)");
     const std::string direct = mountpoint + "/.dgen/stats.json";
     if (::stat(direct.c_str(), &st) == 0) return direct;
     std::error_code ec;
@@ -136,7 +137,7 @@ void add_stat(CLI::App& app) {
             [](std::string& v) {
                 char* end = nullptr;
                 const double d = std::strtod(v.c_str(), &end);
-                return d > 0 && *end == '\0' ? std::string() : "'" + v + "' is not a number of seconds > 0";
+                return d > 0 && *end == '\0' ? std::string() : quote_text(v) + " is not a number of seconds > 0";
             },
             "", "positive seconds"));
     cmd->add_option("--count", o->count, "Stop after N lines (default: until interrupted)")

@@ -61,9 +61,9 @@ uint64_t resolve_path_or_throw(const Namespace& ns, const std::string& path, con
     const auto p = parse_dataset_path(path, &err);
     if (!p) throw UsageError(err);
     const auto ino = ns.resolve(p->path);
-    if (!ino) throw UsageError("'" + path + "' is not in the dataset of " + config);
+    if (!ino) throw UsageError(quote_text(path) + " is not in the dataset of " + config);
     if (p->trailing_slash && !ns.attr(*ino)->dir)
-        throw UsageError("'" + path + "' ends in '/', but '" + p->path + "' is a file, not a directory");
+        throw UsageError(quote_text(path) + " ends in '/', but " + quote_text(p->path) + " is a file, not a directory");
     return *ino;
 }
 
@@ -84,13 +84,13 @@ Config StreamOptions::dataset(const CLI::App& app) const {
 
 std::unique_ptr<FileSource> StreamOptions::open_config_file(const CLI::App& app) const {
     if (config.empty()) {
-        if (!path.empty()) throw UsageError("PATH '" + path + "' needs --config CONFIG");
+        if (!path.empty()) throw UsageError("PATH " + quote_text(path) + " needs --config CONFIG");
         return nullptr;
     }
     if (path.empty()) throw UsageError("--config needs the PATH of a file in the dataset");
     const Namespace ns(dataset(app));
     auto src = ns.open(resolve_path_or_throw(ns, path, config));
-    if (!src) throw UsageError("'" + path + "' is a directory");
+    if (!src) throw UsageError(quote_text(path) + " is a directory");
     return src;
 }
 

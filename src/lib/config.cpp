@@ -113,7 +113,8 @@ struct Parser {
                 error(line, "more than " + std::to_string(kMaxSets) + " [set] sections");
         } else {
             s.known = false;
-            error(line, "unknown section [" + name + "]" +
+            const std::string shown = quote_text(name);  // 'name', cut and escaped: shown as [name]
+            error(line, "unknown section [" + shown.substr(1, shown.size() - 2) + "]" +
                             suggestion(name, {"dataset", "file", "set"}, "[", "]") +
                             " (sections: [dataset], [file], [set])");
         }
@@ -136,18 +137,24 @@ struct Parser {
         if (l.front() == '[') {
             const size_t end = find_end(1, "]");
             if (end == std::string_view::npos)
-                error(line, "section header '" + std::string(l) + "' has no closing ']'");
-            else
+                {
+                // Its keys belong to no section: skipped, not reported one by one.
+                error(line, "section header " + quote_text(l) + " has no closing ']'; the keys under it are ignored");
+                SectionState lost;
+                lost.known = false;
+                lost.line = line;
+                sections.push_back(std::move(lost));
+            } else
                 begin_section(std::string(l.substr(1, end - 1)));
         } else if (find_end(0, "=:") == std::string_view::npos) {
-            error(line, "expected 'key = value', a [section] or a comment, not '" + std::string(l) + "'");
+            error(line, "expected 'key = value', a [section] or a comment, not " + quote_text(l));
         }
     }
 
     void on_key(const std::string& name, const std::string& value) {
         SectionState* s = current();
         if (!s) {
-            error(line, "key '" + name + "' comes before any section; put it under [dataset], [file] or [set]");
+            error(line, "key " + quote_text(name) + " comes before any section; put it under [dataset], [file] or [set]");
             return;
         }
         if (!s->known) return;  // its header was reported once; its keys would only add noise
@@ -157,15 +164,15 @@ struct Parser {
             std::vector<std::string> here;
             for (const ConfigKey& d : config_keys())
                 if (d.allowed_in(s->kind)) here.push_back(d.name);
-            error(line, "unknown key '" + name + "' in " + where + suggestion(name, here, "'", "'"));
+            error(line, "unknown key " + quote_text(name) + " in " + where + suggestion(name, here, "'", "'"));
             return;
         }
         if (!k->allowed_in(s->kind)) {
-            error(line, "key '" + name + "' is not allowed in " + where + "; it belongs in " + bracketed(*k));
+            error(line, "key " + quote_text(name) + " is not allowed in " + where + "; it belongs in " + bracketed(*k));
             return;
         }
         if (const auto it = s->keys.find(name); it != s->keys.end()) {
-            error(line, "key '" + name + "' given twice in this " + where + " (first at line " +
+            error(line, "key " + quote_text(name) + " given twice in this " + where + " (first at line " +
                             std::to_string(it->second) + ")");
             return;
         }
@@ -315,7 +322,7 @@ void Parser::finish() {
             p.name = f.path;
             p.size = f.size;
             if (const std::string e = validate(p); !e.empty())
-                error(line_of(s, e), "[file] '" + f.path + "': " + e);
+                error(line_of(s, e), "[file] " + quote_text(f.path) + ": " + e);
             parts.push_back({f.size});
             continue;
         }
@@ -323,7 +330,7 @@ void Parser::finish() {
         StreamParams p = effective_params(cfg.dataset, set.over);
         p.name = set.dir;
         if (const std::string e = validate(p); !e.empty()) {
-            error(line_of(s, e), "[set] '" + set.dir + "': " + e);
+            error(line_of(s, e), "[set] " + quote_text(set.dir) + ": " + e);
             continue;
         }
         // A group's contents must stay below 2^40 (fileset.h): 1024 files of at most
@@ -333,7 +340,7 @@ void Parser::finish() {
         const uint64_t run = p.run_units();
         const uint64_t limit = (kMaxSetFileUnits - (run > 1 ? run : 0)) * p.unit;
         if (run >= kMaxSetFileUnits) {
-            error(s.line, "[set] '" + set.dir + "': dedup_run " + format_size(p.dedup_run) +
+            error(s.line, "[set] " + quote_text(set.dir) + ": dedup_run " + format_size(p.dedup_run) +
                               " is too long for a set (at most 2^30 units less one)");
             continue;
         }
@@ -348,7 +355,7 @@ void Parser::finish() {
         if (const auto part = set_part(set, p.seed))
             parts.push_back(*part);
         else
-            error(s.line, "set '" + set.dir + "' totals more than 2^63-1 bytes");
+            error(s.line, "set " + quote_text(set.dir) + " totals more than 2^63-1 bytes");
     }
     // Bounds first; exact sums only if the bounds alone do not fit.
     if (!sum_fits(parts, false) && !sum_fits(parts, true))
@@ -371,7 +378,7 @@ void Parser::check_collisions() {
         const char* key = is_set ? "dir" : "path";
         if (!path.empty()) entries.push_back({path, is_set, s.keys.at(key)});
     }
-    auto what = [](const Entry& e) { return std::string(e.is_set ? "set dir '" : "file '") + e.path + "'"; };
+    auto what = [](const Entry& e) { return std::string(e.is_set ? "set dir " : "file ") + quote_text(e.path); };
     // The mount shows its own trees beside the dataset's (docs/dgenfs.md).
     for (const Entry& e : entries) {
         const std::string first = e.path.substr(0, e.path.find('/'));
@@ -403,7 +410,7 @@ void Parser::check_collisions() {
                 error(e.line, what(e) + " is inside " + what(outer) + " (line " +
                                   std::to_string(outer.line) + "); a set owns its whole directory");
             else
-                error(e.line, what(e) + " needs directory '" + outer.path + "', which is " + of(outer));
+                error(e.line, what(e) + " needs directory " + quote_text(outer.path) + ", which is " + of(outer));
             break;
         }
     }
@@ -412,7 +419,9 @@ void Parser::check_collisions() {
 }  // namespace
 
 std::string ConfigError::str() const {
-    return line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message;
+    // printable(): whatever a message quotes, no byte of it reaches a terminal raw.
+    const std::string where = printable(file) + (line > 0 ? ":" + std::to_string(line) : "");
+    return where + ": " + printable(message);
 }
 
 StreamParams effective_params(const DatasetConfig& d, const Overrides& o) {
@@ -483,11 +492,11 @@ std::optional<std::string> local_host_identity(HostSeed how, std::string* error)
 std::string describe_host(const DatasetConfig& d) {
     switch (d.host_seed) {
     case HostSeed::None: return "host_seed = none (every host serves the same bytes)";
-    case HostSeed::Hostname: return "host_seed = hostname, host identity '" + d.host + "'";
-    case HostSeed::Ip: return "host_seed = ip, host identity '" + d.host + "'";
+    case HostSeed::Hostname: return "host_seed = hostname, host identity " + quote_text(d.host, d.host.size());
+    case HostSeed::Ip: return "host_seed = ip, host identity " + quote_text(d.host, d.host.size());
     case HostSeed::Name: break;
     }
-    return "host_seed = name:" + d.host + ", host identity '" + d.host + "'";
+    return "host_seed = name:" + printable(d.host) + ", host identity " + quote_text(d.host, d.host.size());
 }
 
 namespace {
@@ -539,6 +548,13 @@ Config parse_config(const std::string& text, const std::string& source,
                      [](const ConfigError& a, const ConfigError& b) {
                          return (a.line == 0 ? INT32_MAX : a.line) < (b.line == 0 ? INT32_MAX : b.line);
                      });
+    // A broken or wrong file (a binary, a 10 MB log) would give an error per line.
+    const size_t found = errors.size() - first;
+    if (found > kMaxConfigErrors) {
+        errors.resize(first + kMaxConfigErrors);
+        const size_t more = found - kMaxConfigErrors;
+        p.error(0, "\u2026 and " + std::to_string(more) + " more error" + (more == 1 ? "" : "s"));
+    }
     return std::move(p.cfg);
 }
 
@@ -559,7 +575,12 @@ Config load_config(const std::string& path, std::vector<ConfigError>& errors) {
         c.source = path;
         return c;
     }
-    return parse_config(text, path, errors);
+    const size_t before = errors.size();
+    Config c = parse_config(text, path, errors);
+    // Valid but empty, it would mount an empty tree: almost surely the wrong file.
+    if (errors.size() == before && c.files.empty() && c.sets.empty())
+        errors.push_back({path, 0, "no files: add a [file] or [set] section (docs/CONFIG.md)"});
+    return c;
 }
 
 }  // namespace dgen

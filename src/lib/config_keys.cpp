@@ -25,12 +25,12 @@ std::optional<std::string> parse_entry_path(const std::string& v, bool is_file, 
     const auto p = parse_dataset_path(v, e);
     if (!p) return std::nullopt;
     if (p->path.empty()) {
-        *e = "path '" + v + "' names the dataset root; give the " + (is_file ? "file's" : "set's") +
+        *e = "path " + quote_text(v) + " names the dataset root; give the " + (is_file ? "file's" : "set's") +
              " own path below it";
         return std::nullopt;
     }
     if (is_file && p->trailing_slash) {
-        *e = "path '" + v + "' ends in '/', which names a directory, not a file";
+        *e = "path " + quote_text(v) + " ends in '/', which names a directory, not a file";
         return std::nullopt;
     }
     return p->path;
@@ -47,7 +47,7 @@ std::string set_host_seed(DatasetConfig& d, const std::string& v) {
     if (v.size() >= 5 && is_word(v.substr(0, 5), "name:")) {
         const size_t from = v.find_first_not_of(" \t", 5);
         if (from == std::string::npos)
-            return "'" + v + "' names no identity: write name:TEXT, as in name:rack1-node07";
+            return quote_text(v) + " names no identity: write name:TEXT, as in name:rack1-node07";
         d.host_seed = HostSeed::Name;
         d.host = v.substr(from, v.find_last_not_of(" \t") + 1 - from);
         return e;
@@ -56,7 +56,7 @@ std::string set_host_seed(DatasetConfig& d, const std::string& v) {
     if (!x) return e + ", or name:TEXT";
     const HostSeed how = *x == 0 ? HostSeed::None : *x == 1 ? HostSeed::Hostname : HostSeed::Ip;
     std::optional<std::string> id;
-    if (how != HostSeed::None && !(id = local_host_identity(how, &e))) return "'" + v + "': " + e;
+    if (how != HostSeed::None && !(id = local_host_identity(how, &e))) return quote_text(v) + ": " + e;
     d.host_seed = how;
     d.host = id.value_or("");
     return e;
@@ -78,7 +78,7 @@ const ConfigKey kKeys[] = {
          std::string e;
          const auto x = parse_size(v, &e);
          if (x && (*x < kMinUnit || *x > kMaxUnit || (*x & (*x - 1)) != 0))
-             return "size '" + v + "' is not a power of two from 512 B to 1 MiB";
+             return "size " + quote_text(v) + " is not a power of two from 512 B to 1 MiB";
          if (x) assign(t, static_cast<uint32_t>(*x), &DatasetConfig::unit, &Overrides::unit);
          return e;
      }},
@@ -117,7 +117,7 @@ const ConfigKey kKeys[] = {
          std::string e;
          const auto x = parse_u64(v, &e);
          if (x && (*x < static_cast<uint64_t>(kOldestFormat) || *x > static_cast<uint64_t>(kFormatVersion)))
-             return "format '" + v + "' is not supported (this build has 1, dgen1, and 2, dgen2)";
+             return "format " + quote_text(v) + " is not supported (this build has 1, dgen1, and 2, dgen2)";
          if (x) assign(t, static_cast<int>(*x), &DatasetConfig::format, &Overrides::format);
          return e;
      }},
@@ -165,7 +165,7 @@ const ConfigKey kKeys[] = {
          }
          std::string e;
          const auto x = parse_u64_in(v, 1, 256, &e);
-         if (!x) return "'" + v + "' is neither auto nor a whole number 1..256";
+         if (!x) return quote_text(v) + " is neither auto nor a whole number 1..256";
          t.dataset->workers_per_node = static_cast<uint32_t>(*x);
          return e;
      }},
@@ -198,7 +198,7 @@ const ConfigKey kKeys[] = {
      "Where dgenfs mounts the dataset when its command line names no MOUNTPOINT (the "
      "systemd units' case); created if missing", "",
      [](const KeyTarget& t, const std::string& v) {
-         if (v.empty() || v[0] != '/') return "mountpoint '" + v + "' is not an absolute path";
+         if (v.empty() || v[0] != '/') return "mountpoint " + quote_text(v) + " is not an absolute path";
          t.dataset->mountpoint = v;
          return std::string();
      }},
@@ -224,7 +224,7 @@ const ConfigKey kKeys[] = {
      [](const KeyTarget& t, const std::string& v) {
          std::string e;
          auto x = parse_size_in(v, 4096, 1u << 20, &e);
-         if (x && *x % 4096 != 0) return "size '" + v + "' is not a multiple of 4 KiB";
+         if (x && *x % 4096 != 0) return "size " + quote_text(v) + " is not a multiple of 4 KiB";
          if (x) t.dataset->max_read = static_cast<uint32_t>(*x);
          return e;
      }},
@@ -241,7 +241,7 @@ const ConfigKey kKeys[] = {
          std::string e;
          const auto x = parse_size(v, &e);
          if (x && t.file && *x > kMaxStreamSize)
-             return "size '" + v + "' is above the largest file, 2^63-1 bytes";
+             return "size " + quote_text(v) + " is above the largest file, 2^63-1 bytes";
          // A set's limit depends on its unit, known only at the end: finish() checks it.
          if (x) (t.file ? t.file->size : t.set->size) = *x;
          return e;

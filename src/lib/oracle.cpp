@@ -241,6 +241,9 @@ CheckReport run_check(const Stream& stream, uint64_t sample) {
                                     (run_units > 1 ? "dedup run of " + std::to_string(run_units) + " units of "
                                                    : std::string("unit of ")) +
                                     std::to_string(p.unit) + " bytes");
+    if (units > kMaxCheckUnits)
+        throw std::invalid_argument("the sample holds " + std::to_string(units) + " units; a check takes at most " +
+                                    std::to_string(kMaxCheckUnits));
     CheckReport rep;
     rep.params = p;
     rep.sample = units * p.unit;
@@ -249,7 +252,7 @@ CheckReport run_check(const Stream& stream, uint64_t sample) {
     std::vector<Lane> lanes = make_lanes();
     Chunker small(4096), medium(65536);
     std::unordered_set<XXH128_hash_t, HashOf128, Eq128> seen, seen_runs;
-    seen.reserve(static_cast<size_t>(std::min<uint64_t>(units, 1u << 24)));
+    seen.reserve(static_cast<size_t>(units));
     XXH3_state_t* run_hash = XXH3_createState();
     if (!run_hash) throw std::bad_alloc();
     const std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> run_hash_owner(run_hash, XXH3_freeState);

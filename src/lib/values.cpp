@@ -27,12 +27,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string quote(std::string_view s) {
-    std::string q(1, '\'');  // not "'" + s + "'": GCC 12 warns falsely (-Wrestrict) on that
-    q.append(s).push_back('\'');
-    return q;
-}
-
 bool is_hex_prefix(std::string_view t) {
     return t.size() >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
 }
@@ -102,11 +96,11 @@ std::optional<uint64_t> parse_u64(std::string_view text, std::string* error) {
     size_t used = 0;
     const Digits r = read_digits(digits, hex ? 16 : 10, &v, &used);
     if (r == Digits::None || used != digits.size()) {
-        *error = quote(t) + " is not an unsigned integer (decimal, or 0x hex)";
+        *error = quote_text(t) + " is not an unsigned integer (decimal, or 0x hex)";
         return std::nullopt;
     }
     if (r == Digits::Overflow) {
-        *error = quote(t) + " does not fit in 64 bits";
+        *error = quote_text(t) + " does not fit in 64 bits";
         return std::nullopt;
     }
     return v;
@@ -116,7 +110,7 @@ std::optional<uint64_t> parse_u64_in(std::string_view text, uint64_t lo, uint64_
                                      std::string* error) {
     const auto v = parse_u64(text, error);
     if (v && (*v < lo || *v > hi)) {
-        *error = quote(trim(text)) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi);
+        *error = quote_text(trim(text)) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi);
         return std::nullopt;
     }
     return v;
@@ -124,32 +118,32 @@ std::optional<uint64_t> parse_u64_in(std::string_view text, uint64_t lo, uint64_
 
 std::optional<uint64_t> parse_size(std::string_view text, std::string* error) {
     const std::string_view t = trim(text);
-    const std::string quoted = "size " + quote(t);
+    const std::string what = "size " + quote_text(t);
     uint64_t number = 0;
     size_t used = 0;
     if (is_hex_prefix(t)) {
         const Digits r = read_digits(t.substr(2), 16, &number, &used);
         if (r == Digits::None || used + 2 != t.size()) {
-            *error = quoted + ": a 0x hex size is a byte count of hex digits, with no unit";
+            *error = what + ": a 0x hex size is a byte count of hex digits, with no unit";
             return std::nullopt;
         }
         if (r == Digits::Overflow) {
-            *error = quoted + ": does not fit in 64 bits";
+            *error = what + ": does not fit in 64 bits";
             return std::nullopt;
         }
         return number;
     }
     const Digits r = read_digits(t, 10, &number, &used);
     if (r == Digits::None) {
-        *error = quoted + ": expected a whole number with an optional unit (4096, 4KiB, 1GB)";
+        *error = what + ": expected a whole number with an optional unit (4096, 4KiB, 1GB)";
         return std::nullopt;
     }
     if (used < t.size() && t[used] == '.') {
-        *error = quoted + ": fractional sizes are not supported; use a smaller unit (1536MiB)";
+        *error = what + ": fractional sizes are not supported; use a smaller unit (1536MiB)";
         return std::nullopt;
     }
     if (r == Digits::Overflow) {
-        *error = quoted + ": does not fit in 64 bits";
+        *error = what + ": does not fit in 64 bits";
         return std::nullopt;
     }
     const std::string_view rest = trim(t.substr(used));
@@ -157,12 +151,12 @@ std::optional<uint64_t> parse_size(std::string_view text, std::string* error) {
     for (const Suffix& s : kSuffixes) {
         if (suffix != s.text) continue;
         if (number != 0 && s.multiplier > std::numeric_limits<uint64_t>::max() / number) {
-            *error = quoted + ": does not fit in 64 bits";
+            *error = what + ": does not fit in 64 bits";
             return std::nullopt;
         }
         return number * s.multiplier;
     }
-    *error = quoted + ": unknown unit " + quote(rest) +
+    *error = what + ": unknown unit " + quote_text(rest) +
              " (use B, KiB, MiB, GiB, TiB, PiB, EiB or KB, MB, GB, TB, PB, EB)";
     return std::nullopt;
 }
@@ -171,7 +165,7 @@ std::optional<uint64_t> parse_size_in(std::string_view text, uint64_t lo, uint64
                                       std::string* error) {
     const auto v = parse_size(text, error);
     if (v && (*v < lo || *v > hi)) {
-        *error = "size " + quote(trim(text)) + " is outside " + format_size(lo) + ".." + format_size(hi);
+        *error = "size " + quote_text(trim(text)) + " is outside " + format_size(lo) + ".." + format_size(hi);
         return std::nullopt;
     }
     return v;
@@ -202,7 +196,7 @@ std::optional<double> parse_real(std::string_view text, std::string* error) {
         shaped = digits() > 0;
     }
     if (!shaped || i != t.size()) {
-        *error = quote(t) + " is not a decimal number (1, 1.5, 2.5e3; no hex, inf or nan)";
+        *error = quote_text(t) + " is not a decimal number (1, 1.5, 2.5e3; no hex, inf or nan)";
         return std::nullopt;
     }
     const size_t from = t[0] == '+' ? 1 : 0;  // from_chars takes '-' but not '+'
@@ -210,12 +204,12 @@ std::optional<double> parse_real(std::string_view text, std::string* error) {
     const auto [end, ec] = std::from_chars(t.data() + from, t.data() + t.size(), v);
     if (ec == std::errc::result_out_of_range) {
         if (tiny_exponent) return negative ? -0.0 : 0.0;  // below the smallest double: zero
-        *error = quote(t) + " is out of range (beyond " +
+        *error = quote_text(t) + " is out of range (beyond " +
                  format_number(std::numeric_limits<double>::max()) + ")";
         return std::nullopt;
     }
     if (ec != std::errc() || end != t.data() + t.size()) {
-        *error = quote(t) + " is not a decimal number";
+        *error = quote_text(t) + " is not a decimal number";
         return std::nullopt;
     }
     return v;
@@ -223,23 +217,23 @@ std::optional<double> parse_real(std::string_view text, std::string* error) {
 
 std::optional<double> parse_ratio(std::string_view text, double max, std::string* error) {
     const std::string_view t = trim(text);
-    const std::string quoted = "ratio " + quote(t);
+    const std::string what = "ratio " + quote_text(t);
     std::string e;
     const auto v = parse_real(t, &e);
     if (!v && e.find("out of range") != std::string::npos) {
-        *error = quoted + " is out of range: at most " + format_number(max);
+        *error = what + " is out of range: at most " + format_number(max);
         return std::nullopt;
     }
     if (!v) {
-        *error = quoted + ": expected a decimal number >= 1 (1, 1.5, 2; no hex, inf or nan)";
+        *error = what + ": expected a decimal number >= 1 (1, 1.5, 2; no hex, inf or nan)";
         return std::nullopt;
     }
     if (*v < 1.0) {
-        *error = quoted + ": must be >= 1 (1 means no reduction)";
+        *error = what + ": must be >= 1 (1 means no reduction)";
         return std::nullopt;
     }
     if (*v > max) {
-        *error = quoted + " is above " + format_number(max) + ", the largest supported";
+        *error = what + " is above " + format_number(max) + ", the largest supported";
         return std::nullopt;
     }
     return v;
@@ -251,17 +245,17 @@ std::optional<bool> parse_bool(std::string_view text, std::string* error) {
         if (l == t) return true;
     for (const char* f : {"false", "no", "off", "0"})
         if (l == f) return false;
-    *error = quote(trim(text)) + " is not a boolean (true/false, yes/no, on/off, 1/0)";
+    *error = quote_text(trim(text)) + " is not a boolean (true/false, yes/no, on/off, 1/0)";
     return std::nullopt;
 }
 
 std::optional<int64_t> parse_time(std::string_view text, std::string* error) {
     const std::string_view v = trim(text);
-    const std::string bad = quote(v) + " is not a time (epoch seconds, or YYYY-MM-DDTHH:MM:SSZ in UTC)";
+    const std::string bad = quote_text(v) + " is not a time (epoch seconds, or YYYY-MM-DDTHH:MM:SSZ in UTC)";
     if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         const auto x = parse_u64(v, error);
         if (x && *x > static_cast<uint64_t>(kMaxTime)) {
-            *error = quote(v) + " is after 9999-12-31T23:59:59Z";
+            *error = quote_text(v) + " is after 9999-12-31T23:59:59Z";
             return std::nullopt;
         }
         return x ? std::optional<int64_t>(static_cast<int64_t>(*x)) : std::nullopt;
@@ -285,7 +279,7 @@ std::optional<int64_t> parse_time(std::string_view text, std::string* error) {
     const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap) ||
         h > 23 || mi > 59 || s > 59) {
-        *error = quote(v) + " is not a valid UTC time from 1970 to 9999";
+        *error = quote_text(v) + " is not a valid UTC time from 1970 to 9999";
         return std::nullopt;
     }
     return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
@@ -302,12 +296,12 @@ std::optional<std::vector<unsigned>> parse_node_list(std::string_view text, std:
         std::string e;
         const auto n = parse_u64_in(item, 0, 4095, &e);
         if (!n) {
-            *error = quote(t) + ": " + (item.empty() ? "an empty item" : "item " + quote(item) +
+            *error = quote_text(t) + ": " + (item.empty() ? "an empty item" : "item " + quote_text(item) +
                                                                              " is not a node number") + how;
             return std::nullopt;
         }
         if (std::find(nodes.begin(), nodes.end(), *n) != nodes.end()) {
-            *error = quote(t) + ": node " + std::to_string(*n) + " is listed twice";
+            *error = quote_text(t) + ": node " + std::to_string(*n) + " is listed twice";
             return std::nullopt;
         }
         nodes.push_back(static_cast<unsigned>(*n));
@@ -326,7 +320,7 @@ std::optional<size_t> parse_word(std::string_view text, const std::vector<std::s
         if (is_word(text, words[i])) return i;
         all += (i ? ", " : "") + std::string(words[i]);
     }
-    *error = quote(trim(text)) + " is not one of: " + all;
+    *error = quote_text(trim(text)) + " is not one of: " + all;
     return std::nullopt;
 }
 
@@ -360,7 +354,7 @@ std::string closest_word(std::string_view typed, const std::vector<std::string>&
 }
 
 std::optional<DatasetPath> parse_dataset_path(std::string_view text, std::string* error) {
-    const std::string q = "path " + quote(text) + " ";
+    const std::string q = "path " + quote_text(text) + " ";
     const char* why = nullptr;
     DatasetPath p;
     if (text.empty()) why = "is empty";
@@ -408,9 +402,64 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
         a.port = static_cast<uint16_t>(*p);
         return a;
     }
-    *error = "address " + quote(text) + " is not ADDR:PORT with a numeric address and a port "
+    *error = "address " + quote_text(text) + " is not ADDR:PORT with a numeric address and a port "
              "1..65535 (127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464)";
     return std::nullopt;
+}
+
+namespace {
+
+// The length of the valid UTF-8 character at the start of `s` whose code point is at
+// least U+00A0 (so not a C1 control), or 0.
+size_t utf8_printable_length(std::string_view s) {
+    const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char c = b(0);
+    const size_t n = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || s.size() < n) return 0;
+    uint32_t cp = c & (0x7Fu >> n);
+    for (size_t i = 1; i < n; ++i) {
+        if ((b(i) & 0xC0) != 0x80) return 0;
+        cp = cp << 6 | (b(i) & 0x3F);
+    }
+    const uint32_t least[] = {0, 0, 0xA0, 0x800, 0x10000};  // below: overlong, or C1
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        size_t n = c >= 0x20 && c < 0x7F ? 1 : utf8_printable_length(text.substr(i));
+        if (n > 0) {
+            out.append(text.substr(i, n));
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out.append(hex);
+            n = 1;
+        }
+        i += n;
+    }
+    return out;
+}
+
+std::string quote_text(std::string_view text, size_t max) {
+    bool cut = false;
+    if (text.size() > max) {
+        size_t end = max;  // back to the start of a character, not into one
+        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+        text = text.substr(0, end);
+        cut = true;
+    }
+    std::string q(1, '\'');  // not "'" + s + "'": GCC 12 warns falsely (-Wrestrict) on that
+    q.append(printable(text));
+    if (cut) q.append("\u2026");
+    q.push_back('\'');
+    return q;
 }
 
 std::string format_size(uint64_t bytes) {

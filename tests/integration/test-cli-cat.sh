@@ -75,6 +75,21 @@ expect_usage_error "'t/f00000004/' ends in '/', but 't/f00000004' is a file" -- 
 expect_usage_error "'..' component" -- cat --config "$TMPDIR_TEST/sets.ini" t/../t/f00000004
 expect_usage_error "is a directory" -- cat --config "$TMPDIR_TEST/sets.ini" t/
 [ "$("$DGEN" ls --config "$TMPDIR_TEST/sets.ini" ./t/ | wc -l)" -eq 5 ] || fail "dgen ls ./t/"
+# Regression: --summary printed the whole dataset's totals whatever PATH named, and
+# exit 0 for a PATH not in it. Now PATH's own totals (PATH counted), agreeing with the
+# listing; a PATH not in the dataset is a usage error.
+summary() { "$DGEN" ls --config "$TMPDIR_TEST/sets.ini" --summary "$@" || fail "dgen ls --summary $*"; }
+[ "$(summary t)" = "5 files, 1 directories, 5 MiB (5242880 bytes)" ] || fail "summary t: $(summary t)"
+[ "$(summary t/f00000004)" = "1 files, 0 directories, 1 MiB (1048576 bytes)" ] || fail "summary of a file"
+for path in "" / s s/d00 s/d02/ t; do
+    listing=$("$DGEN" ls --config "$TMPDIR_TEST/sets.ini" $path) || fail "dgen ls $path"
+    want=$(awk '$1=="f" {f++; b+=$2} $1=="d" {d++} END {printf "%d files, %d directories, %d bytes", f, d+1, b}' <<<"$listing")
+    got=$(summary $path | sed 's/, [^,]* (\([0-9]*\) bytes)$/, \1 bytes/')
+    [ "$got" = "$want" ] || fail "summary of '$path': $got, the listing says $want"
+done
+[ "$(summary s/d00 | cut -d, -f1)" != "$(summary | cut -d, -f1)" ] || fail "s/d00 summed like the root"
+expect_usage_error "'nonexistent' is not in the dataset" -- ls --config "$TMPDIR_TEST/sets.ini" --summary nonexistent
+expect_usage_error "'s/d0' is not in the dataset" -- ls --config "$TMPDIR_TEST/sets.ini" --summary s/d0
 expect_usage_error "'s/d0/f00000000' is not in the dataset" -- cat --config "$TMPDIR_TEST/sets.ini" s/d0/f00000000
 expect_usage_error "--size cannot be combined with --config" -- cat --config "$TMPDIR_TEST/sets.ini" t/f00000004 --size 1
 expect_usage_error "--dedup-run cannot be combined with --config" -- cat --config "$TMPDIR_TEST/sets.ini" t/f00000004 --dedup-run 8KiB

@@ -54,4 +54,16 @@ rc=0
 "$DGEN" check --size 8MiB --compress 16 >"$TMPDIR_TEST/c16" || rc=$?
 [ "$rc" -eq 1 ] || fail "C=16 check exited $rc, want 1"
 grep -q "^overall: FAIL" "$TMPDIR_TEST/c16" || fail "C=16 not FAIL"
+# Regression: --sample 0 (or none) on an 8 EiB file (2^63 - 1 bytes) ran forever with
+# growing memory. A check takes at most 2^24 units; more is a usage error before anything
+# is generated.
+printf '[file]\npath = huge.bin\nsize = 0x7fffffffffffffff\n' >"$TMPDIR_TEST/huge.ini"
+for sample in "" "--sample 0" "--sample 65GiB"; do
+    # shellcheck disable=SC2086 # $sample is an option and its value, or nothing
+    expect_usage_error "takes at most 16777216" -- check --config "$TMPDIR_TEST/huge.ini" huge.bin $sample
+done
+expect_usage_error "a check keeps a hash of every unit in memory and takes at most 16777216: give --sample SIZE, at most 64 GiB" \
+    -- check --config "$TMPDIR_TEST/huge.ini" huge.bin
+expect_usage_error "holds 1099511627776 units" -- check --size 4PiB
+"$DGEN" check --config "$TMPDIR_TEST/huge.ini" huge.bin --sample 4MiB >/dev/null || fail "a 4 MiB sample of huge.bin"
 echo "ok"

@@ -48,6 +48,65 @@ rc=0
 for l in 2 3 5 6; do grep -qF "$cfg:$l: " "$TMPDIR_TEST/err" || fail "line $l not reported: $(cat "$TMPDIR_TEST/err")"; done
 is_mounted "$mnt" && fail "mounted"
 
+# Regression: a header without ']' gave a follow-on error for every key under it; now one
+# error, at the header, and its keys are skipped.
+printf '[file\npath = a\nsize = 1\nunit = 4096\n' | expect_config_error "has no closing ']'; the keys under it are ignored" 1
+
+# Regression: a config that describes no file mounted an empty tree without a word.
+for text in '' '[dataset]\nseed = 1\n' '; only a comment\n'; do
+    printf "$text" >"$TMPDIR_TEST/empty.ini"
+    for cmd in "$DGENFS --check" "$DGENFS" "$DGEN ls --config"; do
+        rc=0
+        # shellcheck disable=SC2086 # $cmd is a command and its options
+        timeout 20 $cmd "$TMPDIR_TEST/empty.ini" $([ "$cmd" = "$DGENFS" ] && echo "$mnt -f") \
+            >/dev/null 2>"$TMPDIR_TEST/err" || rc=$?
+        if is_mounted "$mnt"; then fusermount3 -u "$mnt"; fail "an empty config was mounted"; fi
+        [ "$rc" -eq 2 ] || fail "$cmd of '$text': exit $rc, want 2"
+        grep -qF "$TMPDIR_TEST/empty.ini: no files: add a [file] or [set] section" "$TMPDIR_TEST/err" ||
+            fail "$cmd of '$text': $(cat "$TMPDIR_TEST/err")"
+    done
+done
+
+# Regression: messages echoed config bytes raw, so a value could clear the screen. Every
+# byte outside printable ASCII and UTF-8 is shown as \xNN, and a long value is cut at 64
+# bytes with '…'.
+printf '[file]\npath = a\nsize = 1\nunit = \033[2J\033]0;pwned\007\n[x\302\233y]\n\n[file]\npath = b\nsize = %s\n' \
+    "$(printf '9%.0s' {1..100})X" >"$TMPDIR_TEST/esc.ini"
+for cmd in "$DGENFS --check" "$DGEN ls --config"; do
+    rc=0
+    # shellcheck disable=SC2086
+    $cmd "$TMPDIR_TEST/esc.ini" >/dev/null 2>"$TMPDIR_TEST/err" || rc=$?
+    [ "$rc" -eq 2 ] || fail "escapes, $cmd: exit $rc"
+    if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$TMPDIR_TEST/err"; then fail "$cmd printed a control byte"; fi
+    if LC_ALL=C grep -q $'\xc2\x9b' "$TMPDIR_TEST/err"; then fail "$cmd printed a C1 control"; fi
+    grep -qF "esc.ini:4: [file] unit: size '\x1b[2J\x1b]0;pwned\x07': expected a whole number" "$TMPDIR_TEST/err" ||
+        fail "escaped value, $cmd: $(cat "$TMPDIR_TEST/err")"
+    grep -qF "esc.ini:5: unknown section [x\xc2\x9by]" "$TMPDIR_TEST/err" || fail "escaped section, $cmd: $(cat "$TMPDIR_TEST/err")"
+    grep -qF "esc.ini:9: [file] size: size '$(printf '9%.0s' {1..64})…': " "$TMPDIR_TEST/err" ||
+        fail "cut value, $cmd: $(cat "$TMPDIR_TEST/err")"
+done
+# A path on dgen's command line is shown the same way.
+printf '[file]\npath = a\nsize = 1\n' >"$TMPDIR_TEST/good.ini"
+rc=0
+"$DGEN" cat --config "$TMPDIR_TEST/good.ini" $'\033[2J' >/dev/null 2>"$TMPDIR_TEST/err" || rc=$?
+[ "$rc" -eq 2 ] || fail "dgen cat of an escape path: exit $rc"
+grep -qF "'\x1b[2J' is not in the dataset" "$TMPDIR_TEST/err" || fail "dgen cat path: $(cat "$TMPDIR_TEST/err")"
+
+# Regression: a 10 MB bad file printed an error per line (331,155 lines). The first 20
+# errors, in line order, then one line with how many more.
+for i in $(seq 1 5000); do echo "junk line $i"; done >"$TMPDIR_TEST/junk.ini"
+for cmd in "$DGENFS --check" "$DGEN ls --config"; do
+    rc=0
+    # shellcheck disable=SC2086
+    $cmd "$TMPDIR_TEST/junk.ini" >/dev/null 2>"$TMPDIR_TEST/err" || rc=$?
+    [ "$rc" -eq 2 ] || fail "junk, $cmd: exit $rc"
+    [ "$(grep -c "junk.ini:[0-9]*: expected 'key = value'" "$TMPDIR_TEST/err")" -eq 20 ] || fail "junk, $cmd: $(head -c 2000 "$TMPDIR_TEST/err")"
+    grep -qF "junk.ini:20: expected 'key = value', a [section] or a comment, not 'junk line 20'" "$TMPDIR_TEST/err" ||
+        fail "junk, $cmd: line 20 missing"
+    grep -qF "junk.ini: … and 4980 more errors" "$TMPDIR_TEST/err" || fail "junk, $cmd: no count of the rest"
+    [ "$(wc -l <"$TMPDIR_TEST/err")" -le 22 ] || fail "junk, $cmd: $(wc -l <"$TMPDIR_TEST/err") lines of errors"
+done
+
 # Usage errors are exit 2 as well; a missing config is named.
 rc=0; "$DGENFS" 2>/dev/null || rc=$?; [ "$rc" -eq 2 ] || fail "no arguments: exit $rc"
 rc=0; "$DGENFS" "$TMPDIR_TEST/missing.ini" "$mnt" -f 2>"$TMPDIR_TEST/err" || rc=$?

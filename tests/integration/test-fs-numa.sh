@@ -17,7 +17,7 @@ HWLOC_SYNTHETIC="pack:2 numa:2 core:4 pu:1" "$DGENFS" --show-plan "$cfg" >"$TMPD
 echo "--- plan on a synthetic 4-node topology:"; cat "$TMPDIR_TEST/plan4"
 [ "$(grep -c '^node [0-3]: cpus .* (4 cores), 3 workers, pool 3 MiB$' "$TMPDIR_TEST/plan4")" -eq 4 ] ||
     fail "synthetic 4-node plan"
-printf '[dataset]\nnuma_nodes = 77\n' >"$TMPDIR_TEST/bad.ini"
+printf '[dataset]\nnuma_nodes = 77\n[file]\npath = a\nsize = 1\n' >"$TMPDIR_TEST/bad.ini"
 rc=0; "$DGENFS" --show-plan "$TMPDIR_TEST/bad.ini" 2>"$TMPDIR_TEST/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "node 77 does not exist" "$TMPDIR_TEST/err" || fail "bad node: $rc $(cat "$TMPDIR_TEST/err")"
 mkdir -p "$TMPDIR_TEST/never"

@@ -593,6 +593,46 @@ TEST(ConfigErrors, EveryErrorInOneCallInLineOrder) {
     EXPECT_EQ(lines, (std::vector<int>{2, 3, 4, 6, 8, 10, 11})) << join(e);
 }
 
+// Regression: "[file" gave an error for every key under it; one error, keys skipped.
+TEST(ConfigErrors, HeaderWithoutBracketIsOneErrorAndItsKeysAreSkipped) {
+    expect_error("[dataset]\nseed = 1\n[file\npath = a\nsize = 1\nbogus = 2\n[file]\npath = b\nsize = 1\n", 3,
+                 {"section header '[file' has no closing ']'; the keys under it are ignored"});
+}
+
+// Regression: a 10 MB bad file printed 331,155 lines.
+TEST(ConfigErrors, AtMostTwentyErrorsThenHowManyMore) {
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += "junk\n";
+    const auto e = errors_of(text);
+    ASSERT_EQ(e.size(), kMaxConfigErrors + 1) << join(e);
+    EXPECT_EQ(e[19].line, 20);
+    EXPECT_EQ(e[20].str(), "test.ini: \xe2\x80\xa6 and 980 more errors");
+    EXPECT_EQ(errors_of("junk\n").size(), 1u);
+}
+
+// Regression: config bytes reached the terminal raw; str() shows every byte printable.
+TEST(ConfigErrors, MessagesShowNoRawControlBytes) {
+    const auto e = errors_of("[dataset]\nseed = \x1b[2J\n\x1b]0;x\x07 = 1\n");
+    ASSERT_EQ(e.size(), 2u) << join(e);
+    for (const ConfigError& x : e)
+        for (const char c : x.str()) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << x.str();
+    EXPECT_NE(e[0].str().find("'\\x1b[2J'"), std::string::npos) << e[0].str();
+    EXPECT_NE(e[1].str().find("'\\x1b]0;x\\x07'"), std::string::npos) << e[1].str();
+}
+
+// Regression: a config with no file mounted an empty tree without a word.
+TEST(ConfigErrors, LoadConfigRefusesAConfigWithNoFiles) {
+    const fs::path p = fs::temp_directory_path() / ("dgen_test_empty_" + std::to_string(::getpid()) + ".ini");
+    for (const char* text : {"", "[dataset]\nseed = 1\n", "; nothing\n"}) {
+        std::ofstream(p) << text;
+        std::vector<ConfigError> errors;
+        load_config(p.string(), errors);
+        ASSERT_EQ(errors.size(), 1u) << text;
+        EXPECT_EQ(errors[0].str(), p.string() + ": no files: add a [file] or [set] section (docs/CONFIG.md)");
+    }
+    fs::remove(p);
+}
+
 TEST(ConfigErrors, LoadConfigNamesTheFile) {
     std::vector<ConfigError> errors;
     load_config("/nonexistent/dgenfs.ini", errors);

@@ -258,5 +258,32 @@ TEST(ParseListenAddress, NumericIPv4OrBracketedIPv6AndAPort) {
     }
 }
 
+// Regression: config bytes reached the terminal raw (an ESC in a value could clear it).
+TEST(Printable, EscapesEverythingButPrintableAsciiAndUtf8) {
+    EXPECT_EQ(printable("a b~\\z"), "a b~\\z");
+    EXPECT_EQ(printable("\x1b[2J"), "\\x1b[2J");
+    EXPECT_EQ(printable(std::string("a\0b\n\t\x7f", 6)), "a\\x00b\\x0a\\x09\\x7f");
+    EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x80\xa6 \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x80\xa6 \xf0\x9f\x98\x80");
+    EXPECT_EQ(printable("\xc2\x9b"), "\\xc2\\x9b");              // U+009B, the C1 CSI
+    EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");              // overlong '/'
+    EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");       // a surrogate
+    EXPECT_EQ(printable("\xe2\x80"), "\\xe2\\x80");              // cut short
+    EXPECT_EQ(printable("\xff"), "\\xff");
+}
+
+TEST(QuoteText, QuotesEscapesAndCutsLongText) {
+    EXPECT_EQ(quote_text("abc"), "'abc'");
+    EXPECT_EQ(quote_text("\x1b"), "'\\x1b'");
+    const std::string long_text(100, 'x');
+    EXPECT_EQ(quote_text(long_text), "'" + std::string(64, 'x') + "\xe2\x80\xa6'");
+    EXPECT_EQ(quote_text(std::string(64, 'x')), "'" + std::string(64, 'x') + "'");
+    // Cut at a character's start, never inside one.
+    EXPECT_EQ(quote_text(std::string(63, 'x') + "\xc3\xa9"), "'" + std::string(63, 'x') + "\xe2\x80\xa6'");
+    std::string err;
+    EXPECT_FALSE(parse_size(std::string(200, '9') + "\x1b", &err));
+    EXPECT_EQ(err.find('\x1b'), std::string::npos) << err;
+    EXPECT_LT(err.size(), 200u) << err;
+}
+
 }  // namespace
 }  // namespace dgen
