@@ -246,6 +246,16 @@ void Parser::finish_set(SectionState& s) {
     else if (!size && (!lo || !hi) && !s.lost_line)
         fail(s.line, lo ? "has 'size_min' but no 'size_max'" : "has 'size_max' but no 'size_min'");
     if (s.bad) return;
+    // File k's name grows with k's digits, so the last file's is the longest. A name is at
+    // most 255 bytes, as a path component is (values.h) and as statfs says (f_namemax).
+    std::string e;
+    if (const auto names = NamePattern::parse(set.name, &e); names && set.count > 0) {
+        const size_t longest = names->format(set.count - 1).size();
+        if (longest > 255)
+            return fail(s.keys.count("name") ? s.keys.at("name") : s.line,
+                        "name pattern makes names of up to " + std::to_string(longest) +
+                            " bytes (file " + std::to_string(set.count - 1) + "); a file name is at most 255");
+    }
     if (size && set.size_dist != SizeDist::Fixed)
         return fail(dist, "size_dist must be fixed with 'size'; uniform and loguniform take "
                           "size_min and size_max");

@@ -253,7 +253,7 @@ const ConfigKey kKeys[] = {
          if (auto x = parse_entry_path(v, false, &e)) t.set->dir = *x;
          return e;
      }},
-    {"name", "set", "pattern", "f%08u", "one %u, %Nu or %0Nu (N <= 20); %% for a '%'; no '/'",
+    {"name", "set", "pattern", "f%08u", "one %u, %Nu or %0Nu (N <= 20); %% for a '%'; no '/'; names <= 255 bytes",
      "File name pattern; %u is the file's index, from 0", "",
      [](const KeyTarget& t, const std::string& v) {
          std::string e;

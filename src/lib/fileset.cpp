@@ -66,8 +66,10 @@ std::optional<uint64_t> NamePattern::index_of(const std::string& name) const {
     bool any = false;
     for (char c : mid) {
         if (c == ' ' && !any) continue;  // space padding of %Nu
-        if (c < '0' || c > '9' || v > (UINT64_MAX - 9) / 10) return std::nullopt;
-        v = v * 10 + static_cast<uint64_t>(c - '0');
+        if (c < '0' || c > '9') return std::nullopt;
+        const auto d = static_cast<uint64_t>(c - '0');
+        if (v > (UINT64_MAX - d) / 10) return std::nullopt;  // exact: 2^64 - 1 still reads
+        v = v * 10 + d;
         any = true;
     }
     if (!any || format(v) != name) return std::nullopt;  // only the canonical spelling

@@ -6,8 +6,9 @@
 #                                    serve the default config at /mnt/dgen: through
 #                                    dgenfs.service where systemd runs, else a daemon
 #   bash src/scripts/setup.sh test   the same set-up, then every test: a Release build and
-#                                    an ASan+UBSan build, each run with CTest, then the
-#                                    FUSE tests against a ThreadSanitizer daemon
+#                                    an ASan+UBSan build, each run with CTest, the fuzz
+#                                    targets for $FUZZ_SECONDS (30) s each, then the FUSE
+#                                    tests against a ThreadSanitizer daemon
 #
 # Non-interactive; safe to run again (apt runs only if a package is missing).
 set -euo pipefail
@@ -24,6 +25,7 @@ PACKAGES=(
     prometheus                      # tests only: test-fs-stats scrapes /metrics
     nbdkit libnbd-bin gnuplot-nox   # tests/bench only
     qemu-system-x86 busybox-static  # tests/numa: the emulated multi-node machine
+    clang libclang-rt-14-dev        # tests only: the libFuzzer targets (tests/fuzz)
 )
 JOBS=${JOBS:-$(nproc)}
 
@@ -52,6 +54,18 @@ build() {
     log "build: $dir ($type $*)"
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
     cmake --build "$dir" -j "$JOBS"
+}
+
+# The libFuzzer targets (tests/fuzz, docs/FUZZING.md): clang builds libdgen with ASan and
+# UBSan in build-fuzz, then each target runs over its seed corpus, two at a time.
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+run_fuzzers() {
+    log "build: build-fuzz (clang, libFuzzer + ASan + UBSan; the fuzz targets only)"
+    CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDGEN_FUZZ=ON \
+        -DDGEN_BUILD_TESTS=OFF -DDGEN_MAN_PAGES=OFF >/dev/null
+    cmake --build build-fuzz -j "$JOBS" --target fuzzers
+    log "fuzz: every target for ${FUZZ_SECONDS}s"
+    FUZZ_JOBS=2 bash tests/fuzz/run-fuzzers.sh "$FUZZ_SECONDS"
 }
 
 run_tests() {
@@ -155,13 +169,14 @@ test)
     prepare_numa_vm
     build build Release
     run_tests build
+    run_fuzzers
     build build-asan RelWithDebInfo -DDGEN_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
     run_tsan_tests
     log "all tests passed (Release, ASan+UBSan, and the FUSE tests against a TSan daemon)"
     ;;
 *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
