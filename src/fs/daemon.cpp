@@ -553,12 +553,10 @@ std::string plan_error(const DatasetConfig& dataset) {
 
 namespace {
 
-// Everything after the checks: daemonize, mount, serve. `points` are checked.
-int mount_and_serve(const DaemonOptions& o, const Config& config, const Plan& plan, const Topology& topo,
-                    const std::vector<std::string>& points) {
-    Daemonizer daemon;
-    int parent_exit = 0;
-    if (!o.foreground && !daemon.start(&parent_exit)) return parent_exit;
+// Everything after the checks, in the process that serves: mount `points` (checked),
+// serve, unmount. `daemon` hears how the start went.
+int mount_and_serve(Daemonizer& daemon, const DaemonOptions& o, const Config& config, const Plan& plan,
+                    const Topology& topo, const std::vector<std::string>& points) {
     if (::pipe2(g_wake, O_CLOEXEC) != 0) {
         log(LOG_ERR, "cannot create the signal pipe: %s; nothing mounted", error_text(errno).c_str());
         daemon.report(1);
@@ -613,10 +611,18 @@ int run_daemon(const DaemonOptions& opts) {
     } else {
         points.push_back(o.mountpoint);
     }
-    int rc = 1;
-    if (std::all_of(points.begin(), points.end(), [&](const std::string& p) { return check_mountpoint(p, o.overmount); }))
-        rc = mount_and_serve(o, config, plan, topo, points);
-    for (const std::string& p : made) ::rmdir(p.c_str());  // unmounted by now; only if empty
+    auto remove_made = [&] {
+        for (const std::string& p : made) ::rmdir(p.c_str());  // unmounted by now; only if empty
+    };
+    if (!std::all_of(points.begin(), points.end(), [&](const std::string& p) { return check_mountpoint(p, o.overmount); })) {
+        remove_made();
+        return 1;
+    }
+    Daemonizer daemon;
+    int parent_exit = 0;
+    if (!o.foreground && !daemon.start(&parent_exit)) return parent_exit;  // the child reported, or no child
+    const int rc = mount_and_serve(daemon, o, config, plan, topo, points);
+    remove_made();
     return rc;
 }
 
