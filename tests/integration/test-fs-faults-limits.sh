@@ -51,10 +51,9 @@ printf '[dataset]\nworkers_per_node = 2\npool_size = 4MiB\n[file]\npath = f\nsiz
 "$DGENFS" --check "$TMPDIR_TEST/ok.ini" >/dev/null || fail "--check of a plan that fits"
 echo "ok: --check runs the NUMA plan and pool checks that mounting runs"
 
-# Under ulimit -v, each case ends one of three ways: the dynamic loader cannot map a
-# library (exit 127, before dgenfs runs: nothing of ours to say), dgenfs names what it
-# could not have and the limit, exit 1, nothing mounted; or it serves. AddressSanitizer
-# reserves terabytes of address space: no ulimit -v under it.
+# Under a small ulimit -n or -v, each case ends one of three ways: the dynamic loader
+# cannot map a library (exit 127, before dgenfs runs: nothing of ours to say), dgenfs
+# names what it could not have and the limit, exit 1, nothing mounted; or it serves.
 cfg=$TMPDIR_TEST/limits.ini
 printf '[dataset]\nworkers_per_node = 2\n[file]\npath = f\nsize = 4MiB\n' >"$cfg"
 want=$("$DGEN" cat --config "$cfg" f | sha256sum) || fail "dgen cat f"
@@ -86,6 +85,13 @@ try_limited() {
     echo named
 }
 
+# Not under the sanitizers: ASan reserves terabytes of address space (no ulimit -v), and
+# the sanitizer runtime checks memory through a pipe of its own, so once descriptors run
+# out it reports errors that are not there ("object has invalid vptr").
+if [ "${DGEN_SANITIZED:-0}" = 1 ]; then
+    echo "ok: ulimit -n and -v not tried under the sanitizers"
+    exit 0
+fi
 declare -A seen=()
 limit_named="\(the open-file limit, ulimit -n, is [0-9]+\)"
 for n in 4 5 6 8 10 12 64; do
@@ -95,10 +101,6 @@ for n in 4 5 6 8 10 12 64; do
     [ "$n" -eq 4 ] && [ "$how" != named ] && fail "ulimit -n 4: $how, want a named failure"
     [ "$n" -eq 64 ] && [ "$how" != serves ] && fail "ulimit -n 64: $how, want it to serve"
 done
-if [ "${DGEN_SANITIZED:-0}" = 1 ]; then
-    echo "ok: ulimit -n; ulimit -v not tried under AddressSanitizer"
-    exit 0
-fi
 limit_named="\(the address-space limit, ulimit -v, is [0-9]+ KiB\)"
 seen=()
 for v in 15000 20000 25000 30000 35000 400000; do
