@@ -16,7 +16,8 @@ std::string pin_thread(const std::vector<unsigned>& cpus, unsigned node);
 
 // A region of `bytes` bound to `node` (mbind, MPOL_BIND), not yet touched: a pool that
 // workers carve their buffers from. Falls back to plain memory if the kernel has no
-// NUMA support (then node_of() says -1).
+// NUMA support (then node_of() says -1). Throws std::system_error ("cannot map node N's
+// pool of SIZE: Cannot allocate memory") if the region cannot be mapped.
 class NodePool {
 public:
     NodePool(unsigned node, size_t bytes);

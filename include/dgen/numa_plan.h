@@ -38,6 +38,9 @@ struct PlanRequest {
     uint64_t pool_size = 0;         // bytes per node; 0 = auto: workers x buffer
     uint64_t buffer = 1u << 20;     // bytes per worker buffer (max_read)
     bool per_node_mount = false;
+    // Bytes the pools may take in all (MemAvailable when mounting); 0 = unknown, not
+    // checked. Each pool must also fit in its node's memory, where the topology knows it.
+    uint64_t memory_available = 0;
 };
 
 struct Worker {
@@ -66,6 +69,9 @@ std::string format_plan(const Plan& plan, const Topology& topology);
 
 // "0-3,8,10-11"
 std::string cpu_list(const std::vector<unsigned>& cpus);
+
+// MemAvailable from /proc/meminfo, in bytes; 0 if it cannot be read.
+uint64_t memory_available();
 
 // Discovers this machine's topology with hwloc (which honours HWLOC_SYNTHETIC and
 // HWLOC_XMLFILE). Usable PUs are hwloc's allowed set (cgroup cpuset), online, and — on

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "dgen/values.h"
@@ -25,6 +26,7 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "mount_guard.h"
+#include "mountpoint.h"
 #include "stats.h"
 #include "verify_area.h"
 #include "workers.h"
@@ -91,11 +93,13 @@ public:
     // Returns false in the parent after it has collected `*exit_code`.
     bool start(int* exit_code) {
         if (::pipe2(pipe_, O_CLOEXEC) != 0) {
+            log(LOG_ERR, "cannot daemonize: pipe: %s; nothing mounted", error_text(errno).c_str());
             *exit_code = 1;
             return false;
         }
         const pid_t pid = ::fork();
         if (pid < 0) {
+            log(LOG_ERR, "cannot daemonize: fork: %s; nothing mounted", error_text(errno).c_str());
             *exit_code = 1;
             return false;
         }
@@ -134,6 +138,7 @@ private:
 struct Probe {
     dev_t dev = 0;
     int error = EIO;
+    const char* failed = nullptr;  // set if the probe itself could not run: "pipe", "fork"
 };
 
 // Stats MOUNTPOINT, then MOUNTPOINT/NAME (a LOOKUP a worker must answer), from a child
@@ -145,9 +150,16 @@ struct Probe {
 Probe probe_mount(const std::string& mountpoint, const std::string& name) {
     Probe result;
     int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) return result;
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+        result.error = errno;
+        result.failed = "pipe";
+        return result;
+    }
     const pid_t pid = ::fork();
-    if (pid == 0) {
+    if (pid < 0) {
+        result.error = errno;
+        result.failed = "fork";
+    } else if (pid == 0) {
         ::close_range(0, static_cast<unsigned>(out[1]) - 1, 0);
         ::close_range(static_cast<unsigned>(out[1]) + 1, ~0u, 0);
         Probe r;
@@ -187,6 +199,7 @@ PlanRequest plan_request(const DatasetConfig& d) {
     r.pool_size = d.pool_size;
     r.buffer = d.max_read;
     r.per_node_mount = d.per_node_mount;
+    r.memory_available = memory_available();
     return r;
 }
 
@@ -227,6 +240,8 @@ public:
     int serve();
 
 private:
+    bool allocate_pools();
+    bool connection_aborted();
     void stop();
     std::string first_entry() const;
     ServedTotals served() const;
@@ -243,6 +258,7 @@ private:
     std::vector<std::unique_ptr<Context>> contexts_;
     std::vector<std::unique_ptr<fuse_session, SessionDeleter>> sessions_;
     std::vector<Mount> mounts_;
+    std::vector<dev_t> devs_;  // each mount's device, from the mount table (0: not found)
     std::vector<std::unique_ptr<NodePool>> pools_;
     std::vector<std::unique_ptr<WorkerReport>> reports_;
     // After everything a scrape reads, so that it is destroyed (MHD_stop_daemon joins its
@@ -258,7 +274,24 @@ private:
     uint64_t last_bytes_ = 0;
 };
 
+// The pools first: memory that cannot be had (a pool_size beyond what the machine
+// gives, ulimit -v) fails here, naming the pool, before anything is mounted.
+bool Server::allocate_pools() {
+    for (const NodeGroup& g : plan_.groups) {
+        try {
+            pools_.push_back(std::make_unique<NodePool>(g.node, g.pool_size));
+        } catch (const std::system_error& e) {
+            log(LOG_ERR, "%s%s; nothing mounted", e.what(), limit_hint(e.code().value()).c_str());
+            return false;
+        }
+        if (!pools_.back()->warning().empty())
+            log(LOG_WARNING, "node %u pool: %s", g.node, pools_.back()->warning().c_str());
+    }
+    return true;
+}
+
 bool Server::mount(const std::vector<std::string>& points) {
+    if (!allocate_pools()) return false;
     args_ = {"dgenfs", "-o",
              "fsname=dgenfs,subtype=dgenfs,default_permissions,max_read=" +
                  std::to_string(config_.dataset.max_read) +
@@ -292,7 +325,14 @@ bool Server::mount(const std::vector<std::string>& points) {
         ctx->gid = getgid();
         ctx->verify = verify_.get();
         std::unique_ptr<fuse_session, SessionDeleter> se(new_session(args_, ctx.get()));
-        if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) return false;  // libfuse said why
+        if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) {
+            const int err = errno;  // libfuse said why, but not always what the errno means here
+            log(LOG_ERR, "%s: mounting failed (libfuse's message above)%s; nothing mounted", point.c_str(),
+                limit_hint(err).c_str());
+            return false;
+        }
+        const auto entry = mount_at(point);  // ours now: the top mount there
+        devs_.push_back(entry ? entry->dev : 0);
         mounts_.push_back({point, se.get(), -1, {}, ctx.get(), args_});
         contexts_.push_back(std::move(ctx));
         sessions_.push_back(std::move(se));
@@ -324,40 +364,47 @@ int Server::start() {
             return 1;
         }
     }
-    // Pools first (reserved and bound, untouched), then workers, with the signals this
-    // thread handles blocked so that they are delivered here.
-    for (const NodeGroup& g : plan_.groups) {
-        pools_.push_back(std::make_unique<NodePool>(g.node, g.pool_size));
-        if (!pools_.back()->warning().empty())
-            log(LOG_WARNING, "node %u pool: %s", g.node, pools_.back()->warning().c_str());
-    }
+    // The workers, with the signals this thread handles blocked so that they are
+    // delivered here.
     sigset_t block, old;
     sigemptyset(&block);
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR2}) sigaddset(&block, sig);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    for (unsigned gi = 0; gi < plan_.groups.size(); ++gi) {
+    bool unstarted = false;  // a thread could not be created (ulimit -v, ulimit -u)
+    for (unsigned gi = 0; gi < plan_.groups.size() && !unstarted; ++gi) {
         const NodeGroup& g = plan_.groups[gi];
         const Mount& m = mounts_[plan_.per_node_mount ? gi : 0];
-        for (unsigned wi = 0; wi < g.workers.size(); ++wi) {
+        for (unsigned wi = 0; wi < g.workers.size() && !unstarted; ++wi) {
             reports_.push_back(std::make_unique<WorkerReport>());
-            stats_->add_worker(g.node, wi, &reports_.back()->served);
-            threads_.emplace_back(run_worker, std::cref(m), std::cref(g), gi, wi,
-                                  std::cref(*pools_[gi]), config_.dataset.max_read,
-                                  std::ref(*reports_.back()), notify_main, std::cref(g_stopping));
+            WorkerReport& r = *reports_.back();
+            stats_->add_worker(g.node, wi, &r.served);
+            try {
+                threads_.emplace_back(run_worker, std::cref(m), std::cref(g), gi, wi, std::cref(*pools_[gi]),
+                                      config_.dataset.max_read, std::ref(r), notify_main, std::cref(g_stopping));
+            } catch (const std::system_error& e) {
+                r.error = "cannot start its thread: " + error_text(e.code().value());
+                log(LOG_ERR, "worker %u.%u: %s", gi, wi, r.error.c_str());
+                unstarted = true;
+            }
         }
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    // Every worker reports Ready, or Done if it could not start. Nothing is unmounted
-    // before all have cloned their fd.
+    // Every worker started reports Ready, or Done if it could not serve. Nothing is
+    // unmounted before all have cloned their fd.
     size_t ready = 0;
     while (ready + done_ < threads_.size()) {
         const char c = next_event(-1);
         if (c == static_cast<char>(WorkerEvent::Ready)) ++ready;
         if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
     }
-    if (done_ > 0) return 1;
+    if (unstarted || done_ > 0) return 1;
     for (size_t i = 0; i < mounts_.size(); ++i) {
         const Probe probe = probe_mount(mounts_[i].mountpoint, first_entry());
+        if (probe.failed) {
+            log(LOG_ERR, "%s: cannot probe the mount: %s: %s", mounts_[i].mountpoint.c_str(), probe.failed,
+                error_text(probe.error).c_str());
+            return 1;
+        }
         if (probe.error != 0) {
             log(LOG_ERR, "%s: the mount does not answer a lookup: %s", mounts_[i].mountpoint.c_str(),
                 std::strerror(probe.error));
@@ -410,12 +457,14 @@ int Server::serve() {
     last_status_ = started_;
     if (notify) notify_status(started_);
     sd_notify(0, "READY=1");
+    bool worker_ended = false;  // rather than a signal: an unmount, an abort, or a failure
     for (;;) {
         const char c = next_event(notify ? 1000 : -1);
         if (notify) notify_status(std::chrono::steady_clock::now());
         if (c == 's') break;
         if (c == static_cast<char>(WorkerEvent::Done)) {
             ++done_;
+            worker_ended = true;
             break;
         }
         if (c == 'u') {
@@ -424,13 +473,37 @@ int Server::serve() {
         }
     }
     sd_notify(0, "STOPPING=1");
+    const bool aborted = worker_ended && connection_aborted();
     const ServedTotals t = served();
     log(LOG_INFO, "stopping: served %.2f GB in %llu requests", t.bytes / 1e9,
         static_cast<unsigned long long>(t.reads));
     stop();
     for (const auto& r : reports_)
         if (!r->error.empty()) return 1;
-    return 0;
+    return aborted ? 1 : 0;
+}
+
+// Workers end when their connection does. After an unmount the mount is gone from the
+// mount table; after an abort (fusectl's abort file, umount -f) it is still there,
+// answering ENOTCONN: an error, said here; stop() then detaches it. Only mounts whose
+// workers ended, without an error of their own, are looked at: in per-node mode the
+// others are still serving.
+bool Server::connection_aborted() {
+    bool aborted = false;
+    for (size_t i = 0; i < mounts_.size(); ++i) {
+        bool ended = false;
+        for (const auto& r : reports_) {
+            std::lock_guard<std::mutex> g(r->lock);
+            if ((plan_.per_node_mount ? r->group : 0) == i && !r->session && r->error.empty()) ended = true;
+        }
+        const auto entry = devs_[i] ? mount_of(devs_[i]) : std::nullopt;
+        if (!ended || !entry || entry->point != mounts_[i].mountpoint) continue;
+        log(LOG_ERR, "%s: the FUSE connection was aborted while mounted (/sys/fs/fuse/connections/%u/abort, "
+                     "or umount -f); nothing more can be served there",
+            mounts_[i].mountpoint.c_str(), minor(devs_[i]));
+        aborted = true;
+    }
+    return aborted;
 }
 
 // Unmount everything, end the connections, and make sure every worker returns: a busy
@@ -453,67 +526,19 @@ void Server::stop() {
         }
     }
     for (std::thread& t : threads_) t.join();
-}
-
-// A dgenfs mount whose daemon is gone but which nobody unmounted (fusermount3 killed
-// too, e.g. kill -9 of the whole process group) answers ENOTCONN; mounting over it would
-// stack a new mount on a dead one. Such a mount is detached first, and only if it is
-// dgenfs's own (fuse.dgenfs in /proc/self/mountinfo).
-void remove_stale_mount(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 || errno != ENOTCONN) return;
-    std::ifstream info("/proc/self/mountinfo");
-    bool ours = false;
-    for (std::string line; std::getline(info, line);) {
-        std::istringstream f(line);
-        std::string id, parent, dev, root, point, rest;
-        f >> id >> parent >> dev >> root >> point;
-        const size_t dash = line.find(" - ");
-        if (point == path && dash != std::string::npos && line.compare(dash + 3, 12, "fuse.dgenfs ") == 0)
-            ours = true;
+    // libfuse does not unmount a mount whose connection was aborted (fuse_kern_unmount
+    // sees POLLERR on its fd and returns): it would stay, answering ENOTCONN. Detach it;
+    // with auto_unmount fusermount3 would too, once this process ends, but not without.
+    for (size_t i = 0; i < mounts_.size(); ++i) {
+        const auto entry = devs_[i] ? mount_of(devs_[i]) : std::nullopt;
+        if (!entry || entry->point != mounts_[i].mountpoint) continue;
+        const std::string& point = mounts_[i].mountpoint;
+        if (const std::string e = detach(point); !e.empty())
+            log(LOG_ERR, "%s: cannot detach the dead mount: %s (fusermount3 -u -z %s removes it)", point.c_str(),
+                e.c_str(), point.c_str());
+        else
+            log(LOG_NOTICE, "%s: detached the dead mount", point.c_str());
     }
-    if (!ours) return;  // mounting then fails with libfuse's message, as it should
-    if (::umount2(path.c_str(), MNT_DETACH) != 0) {  // not root: fusermount3 can
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            ::execlp("fusermount3", "fusermount3", "-u", "-z", "--", path.c_str(), nullptr);
-            ::_exit(127);
-        }
-        int status = 0;
-        if (pid < 0 || ::waitpid(pid, &status, 0) != pid || status != 0) return;
-    }
-    log(LOG_NOTICE, "%s: detached a stale dgenfs mount (its daemon had died)", path.c_str());
-}
-
-// The mountpoint: the command line's, else the config's `mountpoint`, else
-// --default-mountpoint; the latter two are created if missing (mkdir -p), as a systemd
-// unit expects. Returns it absolute and resolved, or "" after logging why not.
-// Resolving must happen before mounting: after, it would wait on our own unanswered INIT.
-std::string choose_mountpoint(const DaemonOptions& o, const DatasetConfig& d) {
-    std::string path = o.mountpoint;
-    if (path.empty()) {
-        path = d.mountpoint.empty() ? o.default_mountpoint : d.mountpoint;
-        if (path.empty()) {
-            log(LOG_ERR, "no MOUNTPOINT: give one, or set mountpoint in %s's [dataset]", o.config.c_str());
-            return "";
-        }
-        for (size_t slash = path.find('/', 1); ; slash = path.find('/', slash + 1)) {
-            const std::string prefix = path.substr(0, slash);
-            if (::mkdir(prefix.c_str(), 0755) == 0) log(LOG_NOTICE, "created %s", prefix.c_str());
-            if (slash == std::string::npos) break;
-        }
-    }
-    if (path[0] != '/') {  // relative: absolute without resolving, for the mountinfo match
-        char cwd[PATH_MAX];
-        if (::getcwd(cwd, sizeof cwd)) path = std::string(cwd) + "/" + path;
-    }
-    remove_stale_mount(path);
-    char real[PATH_MAX];
-    if (!::realpath(path.c_str(), real)) {
-        log(LOG_ERR, "mountpoint %s: %s", path.c_str(), std::strerror(errno));
-        return "";
-    }
-    return real;
 }
 
 }  // namespace
@@ -526,6 +551,47 @@ int show_plan(const std::string& path) {
     std::fputs(format_plan(plan, topo).c_str(), plan.error.empty() ? stdout : stderr);
     return plan.error.empty() ? 0 : 2;
 }
+
+std::string plan_error(const DatasetConfig& dataset) {
+    return make_plan(discover_topology(), plan_request(dataset)).error;
+}
+
+namespace {
+
+// Everything after the checks, in the process that serves: mount `points` (checked),
+// serve, unmount. `daemon` hears how the start went.
+int mount_and_serve(Daemonizer& daemon, const DaemonOptions& o, const Config& config, const Plan& plan,
+                    const Topology& topo, const std::vector<std::string>& points) {
+    if (::pipe2(g_wake, O_CLOEXEC) != 0) {
+        log(LOG_ERR, "cannot create the signal pipe: %s; nothing mounted", error_text(errno).c_str());
+        daemon.report(1);
+        return 1;
+    }
+    install_signal_handlers();
+    int rc = 1;
+    try {
+        Server server(o, config, plan, topo);
+        if (!server.mount(points)) {
+            daemon.report(1);
+            return 1;
+        }
+        rc = server.start();
+        daemon.report(rc);
+        if (rc == 0) mark_serving();
+        if (rc == 0) rc = server.serve();
+    } catch (const std::bad_alloc&) {
+        log(LOG_ERR, "out of memory%s", limit_hint(ENOMEM).c_str());
+        daemon.report(1);
+        rc = 1;
+    } catch (const std::exception& e) {
+        log(LOG_ERR, "%s", e.what());
+        daemon.report(1);
+        rc = 1;
+    }
+    return rc;
+}
+
+}  // namespace
 
 int run_daemon(const DaemonOptions& opts) {
     DaemonOptions o = opts;
@@ -541,6 +607,7 @@ int run_daemon(const DaemonOptions& opts) {
     }
     std::vector<std::string> points, made;  // made: node<N> directories to remove at exit
     if (plan.per_node_mount) {
+        if (!check_directory(o.mountpoint)) return 1;
         for (const NodeGroup& g : plan.groups) {
             const std::string p = o.mountpoint + "/node" + std::to_string(g.node);
             if (::mkdir(p.c_str(), 0755) == 0) made.push_back(p);  // EEXIST is fine
@@ -549,29 +616,18 @@ int run_daemon(const DaemonOptions& opts) {
     } else {
         points.push_back(o.mountpoint);
     }
-
+    auto remove_made = [&] {
+        for (const std::string& p : made) ::rmdir(p.c_str());  // unmounted by now; only if empty
+    };
+    if (!std::all_of(points.begin(), points.end(), [&](const std::string& p) { return check_mountpoint(p, o.overmount); })) {
+        remove_made();
+        return 1;
+    }
     Daemonizer daemon;
     int parent_exit = 0;
-    if (!o.foreground && !daemon.start(&parent_exit)) return parent_exit;
-    if (::pipe2(g_wake, O_CLOEXEC) != 0) return 1;
-    install_signal_handlers();
-    int rc = 1;
-    try {
-        Server server(o, config, plan, topo);
-        if (!server.mount(points)) {
-            daemon.report(1);
-            return 1;
-        }
-        rc = server.start();
-        daemon.report(rc);
-        if (rc == 0) mark_serving();
-        if (rc == 0) rc = server.serve();
-    } catch (const std::exception& e) {  // e.g. a pool that cannot be mapped
-        log(LOG_ERR, "%s", e.what());
-        daemon.report(1);
-        rc = 1;
-    }
-    for (const std::string& p : made) ::rmdir(p.c_str());  // unmounted by now; only if empty
+    if (!o.foreground && !daemon.start(&parent_exit)) return parent_exit;  // the child reported, or no child
+    const int rc = mount_and_serve(daemon, o, config, plan, topo, points);
+    remove_made();
     return rc;
 }
 

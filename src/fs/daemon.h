@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "dgen/config.h"
+
 namespace dgen::fs {
 
 struct DaemonOptions {
@@ -13,6 +15,7 @@ struct DaemonOptions {
     std::string default_mountpoint;  // --default-mountpoint (the systemd units)
     bool foreground = false;
     bool debug = false;
+    bool overmount = false;  // -o overmount: mount even where something is mounted
     std::vector<std::string> fuse_args;  // libfuse options, checked by the command line
 };
 
@@ -23,5 +26,11 @@ int run_daemon(const DaemonOptions& options);
 
 // `dgenfs --show-plan CONFIG`: prints the placement plan; 0, or 2 if it cannot be met.
 int show_plan(const std::string& config);
+
+// Why mounting `dataset` here would fail its NUMA plan, before anything is allocated or
+// mounted ("" if it would not): a node that does not exist or has no usable CPU, a pool
+// too small for its workers' buffers, pools beyond a node's memory or beyond
+// MemAvailable. `dgenfs --check` runs it.
+std::string plan_error(const DatasetConfig& dataset);
 
 }  // namespace dgen::fs

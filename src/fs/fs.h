@@ -11,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "dgen/config.h"
 #include "dgen/namespace.h"
@@ -20,6 +21,34 @@ namespace dgen::fs {
 class VerifyArea;      // verify_area.h
 class Stats;           // stats.h
 struct ServedCounters; // stats.h
+
+// The FileSources handed to the kernel as fi->fh: open adds one before replying, release
+// deletes it. Those a connection never released (aborted, or stopped with files open)
+// are deleted with their Context, after the workers have returned.
+class OpenFiles {
+public:
+    OpenFiles() = default;
+    OpenFiles(const OpenFiles&) = delete;
+    OpenFiles& operator=(const OpenFiles&) = delete;
+    ~OpenFiles() {
+        for (FileSource* f : files_) delete f;
+    }
+    void add(FileSource* f) {
+        std::lock_guard<std::mutex> g(lock_);
+        files_.insert(f);
+    }
+    void remove(FileSource* f) {
+        {
+            std::lock_guard<std::mutex> g(lock_);
+            files_.erase(f);
+        }
+        delete f;
+    }
+
+private:
+    std::mutex lock_;
+    std::unordered_set<FileSource*> files_;
+};
 
 struct Context {
     const Namespace* ns = nullptr;
@@ -31,6 +60,7 @@ struct Context {
     std::once_flag readahead_once;
     VerifyArea* verify = nullptr;  // /.verify; null when verify_area is off
     Stats* stats = nullptr;        // what /.dgen shows; shared by every mount of the daemon
+    OpenFiles open_files;          // this mount's open files
 };
 
 inline Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }

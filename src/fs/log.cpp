@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 #include <string>
@@ -106,5 +108,16 @@ bool RateLimit::allow(unsigned long long* dropped) {
     dropped_ = 0;
     return true;
 }
+
+std::string limit_hint(int err) {
+    rlimit limit{};
+    if (err == EMFILE && ::getrlimit(RLIMIT_NOFILE, &limit) == 0)
+        return " (the open-file limit, ulimit -n, is " + std::to_string(limit.rlim_cur) + ")";
+    if ((err == ENOMEM || err == EAGAIN) && ::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        return " (the address-space limit, ulimit -v, is " + std::to_string(limit.rlim_cur / 1024) + " KiB)";
+    return "";
+}
+
+std::string error_text(int err) { return std::strerror(err) + limit_hint(err); }
 
 }  // namespace dgen::fs

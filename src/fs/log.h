@@ -31,6 +31,13 @@ const char* log_level_names();
 
 void log(int level, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
+// strerror(err), and where a resource limit is the likely cause, the limit: EMFILE names
+// the open-file limit (ulimit -n); ENOMEM and EAGAIN (a thread stack that could not be
+// mapped) the address-space limit (ulimit -v) when one is set.
+std::string error_text(int err);
+// Only the limit part: " (the open-file limit, ulimit -n, is 16)", or "".
+std::string limit_hint(int err);
+
 // For messages a client can cause at any rate (refused writes): at most `per_second`
 // lines a second; the next line that passes says how many were dropped.
 class RateLimit {

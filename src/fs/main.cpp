@@ -1,5 +1,7 @@
 // dgenfs CONFIG [MOUNTPOINT] [-f] [-d] [-o OPTIONS]: the shape mount.fuse3 uses, so an
 // fstab line works:  /etc/dgenfs/dgenfs.ini  /mnt/dgen  fuse.dgenfs  allow_other  0 0
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "daemon.h"
@@ -16,6 +18,12 @@ int check_only(const std::string& path) {
     const dgen::Config config = dgen::load_config(path, errors);
     for (const auto& e : errors) std::fprintf(stderr, "dgenfs: %s\n", e.str().c_str());
     if (!errors.empty()) return 2;
+    // What mounting checks before it allocates anything, so that --check passing means
+    // the mount will not fail on its plan.
+    if (const std::string e = dgen::fs::plan_error(config.dataset); !e.empty()) {
+        std::fprintf(stderr, "dgenfs: %s: NUMA plan: %s\n", path.c_str(), e.c_str());
+        return 2;
+    }
     const dgen::Namespace ns(config);
     std::printf("%s: ok: %llu files in %llu directories, %llu bytes\n", path.c_str(),
                 static_cast<unsigned long long>(ns.total_files()),
@@ -30,6 +38,10 @@ int check_only(const std::string& path) {
 
 int main(int argc, char** argv) {
     using namespace dgen::fs;
+    // A daemon closes what it inherited and does not own: `dgenfs CONFIG MNT 3>&1 | cat`
+    // would otherwise never end, the daemon holding the pipe's write end. libfuse's one
+    // inherited descriptor, "/dev/fd/N" as MOUNTPOINT, is refused (mountpoint.cpp).
+    ::close_range(3, ~0u, 0);
     log_init();
     const CommandLine cl = parse_command_line(argc, argv);
     if (!cl.error.empty()) {

@@ -11,7 +11,7 @@ namespace {
 
 enum Key {
     kHelp, kVersion, kForeground, kDebug, kCheck, kShowPlan, kDefaultMountpoint, kLogLevel,
-    kMountOption, kFstabWord, kThreads, kMaxRead,
+    kMountOption, kFstabWord, kThreads, kMaxRead, kOvermount,
 };
 
 // One row per option. `spellings`: the fuse_opt templates ("-x " takes the next
@@ -38,6 +38,8 @@ const Row kRows[] = {
     {{"allow_other"}, kMountOption, "-o allow_other", "every user may read (root, or user_allow_other\nin /etc/fuse.conf)"},
     {{"allow_root"}, kMountOption, "-o allow_root", "let the mounting user and root read the mount"},
     {{"auto_unmount"}, kMountOption, "-o auto_unmount", "unmount when the daemon ends, even by kill -9"},
+    {{"overmount"}, kOvermount, "-o overmount",
+     "mount even where MOUNTPOINT is already a mount point,\nhiding what is there (default: refused)"},
     {{"default_permissions"}, kMountOption, "-o default_permissions", "accepted; always on (the kernel checks modes)"},
     {{"ro", "rw"}, kMountOption, "-o ro, rw",
      "ro: the kernel refuses every write; rw: dgenfs takes\nthem in /.verify only (default rw with verify_area)"},
@@ -114,6 +116,7 @@ int on_option(void* data, const char* arg, int key, fuse_args*) {
         else cl.log_level = *level;
         return cl.error.empty() ? 0 : 1;
     }
+    case kOvermount: cl.daemon.overmount = true; return 0;
     case kMountOption: st.mount_options.push_back(arg); return 0;
     case kFstabWord: return 0;
     default: {
@@ -198,15 +201,18 @@ void print_help(FILE* out) {
         "  max_read in the config)\n"
         "\n"
         "Signals:\n"
-        "  SIGTERM, SIGINT, SIGHUP unmount and exit 0; SIGUSR2 (systemctl reload)\n"
-        "  re-reads nothing, and says so in the log.\n"
+        "  SIGTERM, SIGINT, SIGHUP unmount and exit 0 (one ignored when dgenfs started,\n"
+        "  e.g. SIGINT in a script's background job, stays ignored); SIGUSR2 (systemctl\n"
+        "  reload) re-reads nothing, and says so in the log: the config is read once.\n"
         "\n"
         "Logging:\n"
         "  stderr in the foreground (the journal under systemd), syslog once a daemon.\n"
         "\n"
         "Exit status:\n"
-        "  0 unmounted cleanly; 1 a mount, serving or worker failure; 2 bad usage or an\n"
-        "  invalid CONFIG (every error listed with file:line), nothing mounted.\n"
+        "  0 unmounted cleanly; 1 a mount, serving or worker failure (a MOUNTPOINT that\n"
+        "  is a file or already a mount point, a connection aborted, a limit reached);\n"
+        "  2 bad usage, an invalid CONFIG (every error listed with file:line) or a NUMA\n"
+        "  plan this machine cannot carry out, nothing mounted. --check runs the same.\n"
         "\n"
         "Examples:\n"
         "  Mount by hand:\n"

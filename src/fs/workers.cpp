@@ -54,7 +54,7 @@ bool answer_init(Mount& m, std::string* error) {
     const int n = fuse_session_receive_buf(m.session, &buf);
     std::unique_ptr<void, BufFree> owned(buf.mem);
     if (n <= 0) {
-        *error = "no INIT from the kernel: " + std::string(std::strerror(-n));
+        *error = "no INIT from the kernel: " + error_text(-n);
         return false;
     }
     const auto* in = static_cast<const fuse_in_header*>(buf.mem);
@@ -108,9 +108,9 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
     uint32_t master = static_cast<uint32_t>(mount.fd);
     fuse_session* se = nullptr;
     if (fd < 0) {
-        r.error = std::string("open /dev/fuse: ") + std::strerror(errno);
+        r.error = "open /dev/fuse: " + error_text(errno);
     } else if (ioctl(fd, FUSE_DEV_IOC_CLONE, &master) != 0) {
-        r.error = std::string("FUSE_DEV_IOC_CLONE: ") + std::strerror(errno);
+        r.error = "FUSE_DEV_IOC_CLONE: " + error_text(errno);
         ::close(fd);
     } else if (!(se = session_on_fd(fd, mount))) {
         r.error = "cannot start a session on the cloned /dev/fuse fd";

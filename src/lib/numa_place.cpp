@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
+
+#include "dgen/values.h"
 
 namespace dgen {
 
@@ -22,7 +25,9 @@ std::string pin_thread(const std::vector<unsigned>& cpus, unsigned node) {
 
 NodePool::NodePool(unsigned node, size_t bytes) : bytes_(bytes), node_(node) {
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
+    if (p == MAP_FAILED)
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot map node " + std::to_string(node) + "'s pool of " + format_size(bytes));
     base_ = static_cast<uint8_t*>(p);
     if (numa_available() < 0) {
         warning_ = "no NUMA support in this kernel: pool memory is not bound to a node";

@@ -105,7 +105,21 @@ Plan make_plan(const Topology& topo, const PlanRequest& req) {
                          format_size(req.buffer) + " (needs " + format_size(need) + ")";
             return plan;
         }
+        if (n->memory && g.pool_size > n->memory) {
+            plan.error = "pool_size " + format_size(g.pool_size) + " is more than node " +
+                         std::to_string(g.node) + "'s memory (" + format_size(n->memory) + ")";
+            return plan;
+        }
         plan.groups.push_back(std::move(g));
+    }
+    // The pools are mapped at start (untouched but committed): a sum the machine cannot
+    // give fails then, after mounting would have begun. Say so before.
+    uint64_t pools = 0;
+    for (const NodeGroup& g : plan.groups) pools += g.pool_size;
+    if (req.memory_available && pools > req.memory_available) {
+        plan.error = "the node pools need " + format_size(pools) + " in all, more than the " +
+                     format_size(req.memory_available) + " of memory available (MemAvailable)";
+        return plan;
     }
     if (req.per_node_mount && plan.groups.size() == 1)
         plan.notes.push_back("per-node mount with one node group: one mountpoint, node" +

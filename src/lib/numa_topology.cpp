@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -142,6 +144,16 @@ Topology single_node(const std::string& why) {
 }
 
 }  // namespace
+
+uint64_t memory_available() {
+    std::ifstream info("/proc/meminfo");
+    for (std::string key; info >> key;) {
+        uint64_t kib = 0;
+        if (key == "MemAvailable:" && info >> kib) return kib * 1024;
+        info.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+    }
+    return 0;
+}
 
 Topology discover_topology() {
     std::string source = "this machine";

@@ -160,3 +160,51 @@ same_bytes() {
     got=$(sha256sum <"$1" | cut -c1-64) || fail "cannot read $1"
     [ "$want" = "$got" ] || fail "$1 differs from dgen cat --config $2 $3"
 }
+
+# serve_fs CONFIG MNT [dgenfs options...]: for tests that end the daemon themselves and
+# check how it ended (wait "$DGENFS_PID" for its exit status). Unlike mount_fs: no
+# variant keys, no implied auto_unmount, SIGINT as from a terminal, and a levelled log
+# (each line "<N>" first, N the syslog level, as under systemd: JOURNAL_STREAM names the
+# log) that log_problems reads. At exit, a mount left is unmounted and a daemon left is
+# killed. Sets DGENFS_PID and DGENFS_LOG.
+serve_fs() {
+    local config=$1 mnt=$2
+    shift 2
+    DGENFS_LOG=$TMPDIR_TEST/dgenfs.$(basename "$mnt").log
+    : >"$DGENFS_LOG"
+    mkdir -p "$mnt"
+    JOURNAL_STREAM=$(stat -c '%d:%i' "$DGENFS_LOG") \
+        env --default-signal=INT "$DGENFS" "$config" "$mnt" -f "$@" 2>>"$DGENFS_LOG" &
+    DGENFS_PID=$!
+    on_exit "is_mounted '$mnt' && fusermount3 -u -z '$mnt'; kill -KILL $DGENFS_PID 2>/dev/null"
+    for _ in $(seq 200); do
+        if is_mounted "$mnt"; then
+            timeout 10 stat -L "$mnt/" >/dev/null || fail "$mnt is mounted but does not answer: $(cat "$DGENFS_LOG")"
+            return 0
+        fi
+        kill -0 "$DGENFS_PID" 2>/dev/null || fail "dgenfs exited before mounting: $(cat "$DGENFS_LOG")"
+        sleep 0.05
+    done
+    fail "dgenfs did not mount $mnt within 10 s: $(cat "$DGENFS_LOG")"
+}
+
+# log_problems LOG: the lines of a serve_fs log above notice (warnings, errors), and any
+# line without a level (written around the log, e.g. by libfuse's perror).
+log_problems() { grep -v '^<[567]>' "$1" || true; }
+
+# stop_serving WHAT SIGNAL WANT: signals the serve_fs daemon, waits for it to end by
+# itself, and fails unless its exit status is WANT.
+stop_serving() {
+    kill -"$2" "$DGENFS_PID"
+    wait_gone "$DGENFS_PID" "$1: the daemon"
+    local rc=0
+    wait "$DGENFS_PID" || rc=$?
+    [ "$rc" -eq "$3" ] || fail "$1: exit $rc, want $3: $(cat "$DGENFS_LOG")"
+}
+
+# wait_gone PID WHAT: waits for a process that must end by itself; fails after 30 s (a
+# hang, not a speed: nothing here takes more than a second or two).
+wait_gone() {
+    for _ in $(seq 600); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+    fail "$2 still running after 30 s"
+}

@@ -22,7 +22,7 @@ requires_fuse
 [ -x "$DGEN_SOAK" ] || fail "no dgen_soak at $DGEN_SOAK (cmake --build build --target dgen_soak)"
 
 mnt=$TMPDIR_TEST/mnt
-log=$TMPDIR_TEST/dgenfs.mnt.log  # where mount_fs sends the daemon's stderr
+log=$TMPDIR_TEST/dgenfs.mnt.$((${mounts_started:-0} + 1)).log  # where mount_fs will send the daemon's stderr
 : >"$log"
 # JOURNAL_STREAM naming the log file makes the daemon start every line with its syslog
 # level, "<N>" (docs/dgenfs.md, Logging): dgen_soak counts <0>..<4> and unlevelled lines

@@ -163,6 +163,17 @@ TEST(NumaPlan, RequestErrors) {
     r.pool_size = 1 << 20;
     EXPECT_EQ(make_plan(t, r).error,
               "pool_size 1 MiB is too small for node 0's 2 workers of 1 MiB (needs 2 MiB)");
+    // Pools the machine cannot give: more than a node has (synthetic nodes: 1 GiB each),
+    // or more than the memory available, all nodes together.
+    r.pool_size = 2ull << 30;
+    EXPECT_EQ(make_plan(t, r).error, "pool_size 2 GiB is more than node 0's memory (1 GiB)");
+    r.pool_size = 600ull << 20;
+    r.memory_available = 1ull << 30;
+    EXPECT_EQ(make_plan(t, r).error,
+              "the node pools need 1.17 GiB in all, more than the 1 GiB of memory available (MemAvailable)");
+    r.memory_available = 1200ull << 20;
+    EXPECT_TRUE(make_plan(t, r).error.empty()) << make_plan(t, r).error;
+    r.memory_available = 0;
     r.pool_size = 0;
     r.nodes = {1};
     r.per_node_mount = true;
@@ -170,6 +181,12 @@ TEST(NumaPlan, RequestErrors) {
     ASSERT_EQ(p.groups.size(), 1u);
     EXPECT_EQ(p.groups[0].node, 1u);
     EXPECT_NE(format_plan(p, t).find(", mount node1"), std::string::npos);
+}
+
+TEST(NumaTopology, MemoryAvailableIsReadFromMeminfo) {
+    const uint64_t available = memory_available();
+    EXPECT_GT(available, 0u);
+    EXPECT_EQ(available % 1024, 0u);  // meminfo counts KiB
 }
 
 TEST(NumaTopology, ThisMachineHasAUsablePlan) {
