@@ -208,8 +208,11 @@ bool load(const std::string& path, Config& config) {
     config = load_config(path, errors);
     if (errors.empty()) return true;
     for (const ConfigError& e : errors) log(LOG_ERR, "%s", e.str().c_str());
-    log(LOG_ERR, "%zu error%s in %s; nothing mounted", errors.size(), errors.size() == 1 ? "" : "s",
-        path.c_str());
+    if (errors.size() > kMaxConfigErrors)  // the list was cut; its last line says by how many
+        log(LOG_ERR, "more than %zu errors in %s; nothing mounted", kMaxConfigErrors, path.c_str());
+    else
+        log(LOG_ERR, "%zu error%s in %s; nothing mounted", errors.size(), errors.size() == 1 ? "" : "s",
+            path.c_str());
     return false;
 }
 

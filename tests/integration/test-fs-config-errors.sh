@@ -106,6 +106,12 @@ for cmd in "$DGENFS --check" "$DGEN ls --config"; do
     grep -qF "junk.ini: … and 4980 more errors" "$TMPDIR_TEST/err" || fail "junk, $cmd: no count of the rest"
     [ "$(wc -l <"$TMPDIR_TEST/err")" -le 22 ] || fail "junk, $cmd: $(wc -l <"$TMPDIR_TEST/err") lines of errors"
 done
+# The mount's last line does not count the summary line as an error (it said "21 errors").
+rc=0; "$DGENFS" "$TMPDIR_TEST/junk.ini" "$mnt" -f 2>"$TMPDIR_TEST/err" || rc=$?
+[ "$rc" -eq 2 ] || fail "junk, mount: exit $rc"
+grep -qF "more than 20 errors in $TMPDIR_TEST/junk.ini; nothing mounted" "$TMPDIR_TEST/err" ||
+    fail "junk, mount: $(tail -2 "$TMPDIR_TEST/err")"
+! is_mounted "$mnt" || fail "junk, mount: $mnt is mounted"
 
 # Usage errors are exit 2 as well; a missing config is named.
 rc=0; "$DGENFS" 2>/dev/null || rc=$?; [ "$rc" -eq 2 ] || fail "no arguments: exit $rc"
