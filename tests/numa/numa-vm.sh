@@ -9,8 +9,8 @@
 #   tests/numa/numa-vm.sh run [--nodes N] [--cpus N] [--mem MiB] [--timeout S] SCRIPT [ARG...]
 #       boots the guest, runs `bash SCRIPT ARG...` there from the directory it was called
 #       from, streams its output, and exits with its exit status (124: it ran past
-#       --timeout; 125: the guest did not boot or died). The guest has a /tmp of its own:
-#       a SCRIPT under /tmp is copied in; one elsewhere runs from this machine's copy.
+#       --timeout; 125: the guest did not boot or died). The guest's /tmp is this
+#       machine's, under the overlay like the rest: a build tree there (a CI clone) runs.
 #
 # The guest sees this machine's "/" read-only (virtio-9p) under a tmpfs overlay, so the
 # build tree and every installed tool run there unchanged, and writes vanish at power-off.
@@ -54,11 +54,11 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 host /h
 mount -t tmpfs tmpfs /rw && mkdir -p /rw/up /rw/work
 mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/up,workdir=/rw/work /root || halt "overlay"
 R=/root
-for d in proc sys dev run tmp; do mkdir -p $R/$d; done
+for d in proc sys dev run; do mkdir -p $R/$d; done
 mount -t proc proc $R/proc; mount -t sysfs sysfs $R/sys; mount -t devtmpfs dev $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts; mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
-mount -t tmpfs -o mode=755 tmpfs $R/run; mount -t tmpfs -o mode=1777 tmpfs $R/tmp
+mount -t tmpfs -o mode=755 tmpfs $R/run
 mount -t fusectl fusectl $R/sys/fs/fuse/connections
 mkdir -p $R/run/numa-vm
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,msize=512000 run $R/run/numa-vm || halt "9p run dir"
@@ -187,10 +187,6 @@ run() {
     shift
     local rd
     rd=$(mktemp -d "${TMPDIR:-/tmp}/numa-vm.XXXXXX") || die "mktemp failed"
-    if [[ $script == /tmp/* ]]; then  # the guest has a /tmp of its own: take the script along
-        cp "$script" "$rd/script.sh" || die "cannot copy $script"
-        script=/run/numa-vm/script.sh
-    fi
     {
         echo 'read -r up _ </proc/uptime && echo "$up" >/run/numa-vm/boot_seconds'
         echo "cd $(printf %q "$PWD") || exit 125"
