@@ -63,7 +63,8 @@ bool failpoint(const char* name) {
 }
 
 void apply_readahead(Context& c) {
-    if (c.dataset.direct_io || c.bdi.empty()) return;
+    // An open before the main thread has published bdi leaves readahead to a later one.
+    if (c.dataset.direct_io || !c.bdi_known.load(std::memory_order_acquire)) return;
     std::call_once(c.readahead_once, [&] {
         const std::string path = "/sys/class/bdi/" + c.bdi + "/read_ahead_kb";
         std::ofstream f(path);

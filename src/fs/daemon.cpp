@@ -414,6 +414,7 @@ int Server::start() {
             return 1;
         }
         contexts_[i]->bdi = std::to_string(major(probe.dev)) + ":" + std::to_string(minor(probe.dev));
+        contexts_[i]->bdi_known.store(true, std::memory_order_release);  // publishes bdi
     }
     started_ = std::chrono::steady_clock::now();
     log(LOG_INFO, "serving at %s", o_.mountpoint.c_str());

@@ -56,7 +56,10 @@ struct Context {
     uid_t uid = 0;
     gid_t gid = 0;
     double timeout = 86400.0;   // entries and attributes never change while mounted
-    std::string bdi;            // "major:minor" of the mount, for read_ahead_kb
+    // "major:minor" of the mount, for read_ahead_kb. The main thread learns it after the
+    // workers have started serving, so they read bdi only once bdi_known is true.
+    std::string bdi;
+    std::atomic<bool> bdi_known{false};
     std::once_flag readahead_once;
     VerifyArea* verify = nullptr;  // /.verify; null when verify_area is off
     Stats* stats = nullptr;        // what /.dgen shows; shared by every mount of the daemon
