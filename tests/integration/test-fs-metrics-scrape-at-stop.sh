@@ -15,7 +15,7 @@ mount_fs "$cfg" "$TMPDIR_TEST/m"
 # Scrapes until the server is gone (connection refused), counting the answers.
 count="$TMPDIR_TEST/scrapes"
 python3 - "$port" "$count" <<'PY' &
-import sys, time, urllib.request
+import os, sys, time, urllib.request
 url, n = f"http://127.0.0.1:{sys.argv[1]}/metrics", 0
 deadline = time.time() + 60
 while time.time() < deadline:
@@ -26,7 +26,9 @@ while time.time() < deadline:
         continue
     if b"dgenfs_" not in body: sys.exit(f"scrape {n}: no dgenfs_ metric in the answer")
     n += 1
-    open(sys.argv[2], "w").write(str(n))
+    # Replaced, not rewritten: a reader must never see the file truncated and empty.
+    open(sys.argv[2] + ".new", "w").write(str(n))
+    os.replace(sys.argv[2] + ".new", sys.argv[2])
 PY
 scraper=$!
 on_exit "kill $scraper 2>/dev/null"
