@@ -13,13 +13,16 @@ requires_fuse
 cfg=$TMPDIR_TEST/m.ini
 printf '[file]\npath = f\nsize = 1MiB\n' >"$cfg"
 mnt=$TMPDIR_TEST/mnt
-# expect_refused WHAT MESSAGE -- dgenfs args...: exit 1 with MESSAGE, the mount table unchanged.
+# The mounts under this test's directory: other tests mount and unmount elsewhere at the
+# same time (ctest -j), so the whole table is no measure.
+our_mounts() { findmnt -rn -o TARGET,FSTYPE,MAJ:MIN | awk -v d="$TMPDIR_TEST" 'index($1, d) == 1'; }
+# expect_refused WHAT MESSAGE -- dgenfs args...: exit 1 with MESSAGE, our mounts unchanged.
 expect_refused() {
     local what=$1 message=$2 rc=0 before
     shift 3
-    before=$(findmnt -rn -o TARGET,FSTYPE,MAJ:MIN)
+    before=$(our_mounts) || fail "findmnt"
     timeout 60 "$DGENFS" "$@" >/dev/null 2>"$TMPDIR_TEST/err" || rc=$?
-    [ "$(findmnt -rn -o TARGET,FSTYPE,MAJ:MIN)" = "$before" ] || fail "$what: the mount table changed"
+    [ "$(our_mounts)" = "$before" ] || fail "$what: the mount table under $TMPDIR_TEST changed"
     [ "$rc" -eq 1 ] || fail "$what: exit $rc, want 1: $(cat "$TMPDIR_TEST/err")"
     grep -qF -- "$message" "$TMPDIR_TEST/err" || fail "$what: stderr lacks '$message': $(cat "$TMPDIR_TEST/err")"
 }
