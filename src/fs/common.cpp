@@ -1,6 +1,7 @@
 // Helpers shared by the operations: attributes, logging, readahead.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -24,6 +25,24 @@ struct stat to_stat(const NodeAttr& a, const Context& c) {
     st.st_blksize = static_cast<blksize_t>(c.dataset.max_read);  // cp reads this much at a time
     st.st_atim.tv_sec = st.st_mtim.tv_sec = st.st_ctim.tv_sec = c.ns->mtime();
     return st;
+}
+
+Caller caller_of(fuse_req_t req) {
+    const fuse_ctx* c = fuse_req_ctx(req);
+    Caller who;
+    who.uid = c->uid;
+    who.gid = c->gid;
+    who.groups = [req] {
+        std::vector<gid_t> g(64);
+        int n = fuse_req_getgroups(req, static_cast<int>(g.size()), g.data());
+        if (n > static_cast<int>(g.size())) {
+            g.resize(static_cast<size_t>(n));
+            n = fuse_req_getgroups(req, n, g.data());
+        }
+        g.resize(n > 0 ? std::min(static_cast<size_t>(n), g.size()) : 0);  // unknown: none
+        return g;
+    };
+    return who;
 }
 
 fuse_entry_param to_entry(const NodeAttr& a, const Context& c) {

@@ -296,7 +296,7 @@ bool Server::allocate_pools() {
 bool Server::mount(const std::vector<std::string>& points) {
     if (!allocate_pools()) return false;
     args_ = {"dgenfs", "-o",
-             "fsname=dgenfs,subtype=dgenfs,default_permissions,max_read=" +
+             "fsname=dgenfs,subtype=dgenfs,max_read=" +
                  std::to_string(config_.dataset.max_read) +
                  // Writable only where the verify area takes writes (-o rw still overrides).
                  (verify_ ? "" : ",ro")};

@@ -15,6 +15,7 @@
 
 #include "dgen/config.h"
 #include "dgen/namespace.h"
+#include "permission.h"
 
 namespace dgen::fs {
 
@@ -77,6 +78,9 @@ void apply_readahead(Context& c);
 
 void log_error(const char* op, const std::exception& e);
 
+// The process behind a request, for the checks of permission.h.
+Caller caller_of(fuse_req_t req);
+
 // Testing hooks, from the environment: DGENFS_FAILPOINT=NAME[,NAME...] (docs/dgenfs.md):
 //   read-throws   every read throws inside the exception barrier (answered EIO, logged)
 //   worker-exit   worker 0.0 stops serving with EIO once the daemon serves
@@ -112,6 +116,7 @@ void barrier(fuse_req_t req, const char* op, F&& body) noexcept {
 }
 
 void init(void* userdata, fuse_conn_info* conn);
+void access(fuse_req_t req, fuse_ino_t ino, int mask);
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
 void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);

@@ -5,6 +5,7 @@ namespace dgen::fs {
 const fuse_lowlevel_ops& operations() {
     static const fuse_lowlevel_ops ops = [] {
         fuse_lowlevel_ops o{};
+        o.access = access;
         o.create = create;
         o.fallocate = fallocate;
         o.forget = forget;

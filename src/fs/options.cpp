@@ -40,7 +40,9 @@ const Row kRows[] = {
     {{"auto_unmount"}, kMountOption, "-o auto_unmount", "unmount when the daemon ends, even by kill -9"},
     {{"overmount"}, kOvermount, "-o overmount",
      "mount even where MOUNTPOINT is already a mount point,\nhiding what is there (default: refused)"},
-    {{"default_permissions"}, kMountOption, "-o default_permissions", "accepted; always on (the kernel checks modes)"},
+    {{"default_permissions"}, kMountOption, "-o default_permissions",
+     "the kernel checks the modes instead of dgenfs; root's\n"
+     "access(W_OK) then says yes on dataset files"},
     {{"ro", "rw"}, kMountOption, "-o ro, rw",
      "ro: the kernel refuses every write; rw: dgenfs takes\nthem in /.verify only (default rw with verify_area)"},
     {{"nosuid", "suid", "nodev", "dev", "noexec", "exec"}, kMountOption,

@@ -44,6 +44,7 @@ void lookup_root(fuse_req_t req);
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
 void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);  // replies nothing
 void getattr(fuse_req_t req, fuse_ino_t ino);
+void access(fuse_req_t req, fuse_ino_t ino, int mask);
 void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
 void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus);

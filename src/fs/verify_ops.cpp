@@ -2,6 +2,9 @@
 // (verify_area.h) and turns the answer into a reply. Entries and attributes are never
 // cached: the area changes with every write, and per_node_mount shows it in several
 // mounts at once.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -38,6 +41,52 @@ fuse_entry_param to_entry(const VerifyArea::Attr& a, const Context& c) {
     return e;  // timeouts 0
 }
 
+// Every inode of the area belongs to the mounting user; the modes are the area's own.
+// dgenfs checks them itself (permission.h): the kernel does not, without
+// default_permissions.
+Owned owned(const VerifyArea::Attr& a, const Context& c) { return Owned{c.uid, c.gid, a.mode, a.dir}; }
+
+// 0 when the request's caller may `mask` (R_OK | W_OK | X_OK) the inode; else the errno.
+int may(fuse_req_t req, VerifyArea& area, const Context& c, uint64_t ino, int mask) {
+    VerifyArea::Attr a;
+    if (const int e = area.attr(ino, &a)) return e;
+    return check_access(caller_of(req), owned(a, c), mask);
+}
+
+// Adding or removing a name in `dir` needs write and search on it, and, when it is
+// sticky, owning it or the entry (every entry's owner is the mounting user).
+int may_change(fuse_req_t req, VerifyArea& area, const Context& c, uint64_t dir, bool removes) {
+    VerifyArea::Attr a;
+    if (const int e = area.attr(dir, &a)) return e;
+    const Caller who = caller_of(req);
+    if (const int e = check_access(who, owned(a, c), W_OK | X_OK)) return e;
+    return removes ? check_sticky(who, owned(a, c), Owned{c.uid, c.gid, 0, false}) : 0;
+}
+
+// What open(2)'s flags ask of the file.
+int open_mask(int flags) {
+    const int acc = flags & O_ACCMODE;
+    int mask = acc == O_WRONLY ? W_OK : acc == O_RDWR ? (R_OK | W_OK) : R_OK;
+    if (flags & O_TRUNC) mask |= W_OK;
+    return mask;
+}
+
+// As the kernel would check a setattr: chmod, chown and explicit times need the owner
+// or root; times set to now need the owner or write permission; truncating by name
+// needs write permission (through a descriptor, its open was checked).
+int may_setattr(const Caller& who, const Owned& o, int to_set, bool through_fd) {
+    const bool owner = check_owner(who, o) == 0;
+    const bool explicit_atime = (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW)) == FUSE_SET_ATTR_ATIME;
+    const bool explicit_mtime = (to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)) == FUSE_SET_ATTR_MTIME;
+    if (!owner && ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) || explicit_atime ||
+                   explicit_mtime))
+        return EPERM;
+    if (!owner && (to_set & (FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
+        if (const int e = check_access(who, o, W_OK)) return e;
+    if ((to_set & FUSE_SET_ATTR_SIZE) && !through_fd) return check_access(who, o, W_OK);
+    return 0;
+}
+
 // Runs `body` against the area, which exists whenever one of its inodes does.
 template <class F>
 void with_area(fuse_req_t req, const char* op, F&& body) {
@@ -71,6 +120,7 @@ void lookup_root(fuse_req_t req) {
 
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     with_area(req, "lookup", [&](VerifyArea& area, const Context& c) {
+        if (const int e = may(req, area, c, parent, X_OK)) return void(fuse_reply_err(req, e));
         VerifyArea::Attr a;
         if (const int e = area.lookup(parent, name, &a)) return void(fuse_reply_err(req, e));
         const fuse_entry_param e = to_entry(a, c);
@@ -91,12 +141,18 @@ void getattr(fuse_req_t req, fuse_ino_t ino) {
     });
 }
 
+void access(fuse_req_t req, fuse_ino_t ino, int mask) {
+    with_area(req, "access", [&](VerifyArea& area, const Context& c) { fuse_reply_err(req, may(req, area, c, ino, mask)); });
+}
+
 // Size (truncate), mode and mtime are kept; owners and atime are accepted and dropped, so
-// cp -a and rsync -a finish without an error.
-void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info*) {
+// cp -a and rsync -a finish without an error. Who may set them: may_setattr.
+void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
     with_area(req, "setattr", [&](VerifyArea& area, const Context& c) {
-        int e = 0;
-        if (to_set & FUSE_SET_ATTR_SIZE) e = area.set_size(ino, static_cast<uint64_t>(attr->st_size));
+        VerifyArea::Attr now;
+        int e = area.attr(ino, &now);
+        if (!e) e = may_setattr(caller_of(req), owned(now, c), to_set, fi != nullptr);
+        if (!e && (to_set & FUSE_SET_ATTR_SIZE)) e = area.set_size(ino, static_cast<uint64_t>(attr->st_size));
         if (!e && (to_set & FUSE_SET_ATTR_MODE)) e = area.set_mode(ino, attr->st_mode);
         if (!e && (to_set & FUSE_SET_ATTR_MTIME_NOW)) e = area.set_mtime(ino, std::time(nullptr));
         else if (!e && (to_set & FUSE_SET_ATTR_MTIME)) e = area.set_mtime(ino, attr->st_mtim.tv_sec);
@@ -109,10 +165,11 @@ void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse
 }
 
 void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    with_area(req, "opendir", [&](VerifyArea& area, const Context&) {
+    with_area(req, "opendir", [&](VerifyArea& area, const Context& c) {
         VerifyArea::Attr a;
         if (const int e = area.attr(ino, &a)) return void(fuse_reply_err(req, e));
         if (!a.dir) return void(fuse_reply_err(req, ENOTDIR));
+        if (const int e = check_access(caller_of(req), owned(a, c), R_OK)) return void(fuse_reply_err(req, e));
         fi->fh = 0;
         fuse_reply_open(req, fi);
     });
@@ -147,7 +204,8 @@ void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus) 
 }
 
 void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    with_area(req, "open", [&](VerifyArea& area, const Context&) {
+    with_area(req, "open", [&](VerifyArea& area, const Context& c) {
+        if (const int e = may(req, area, c, ino, open_mask(fi->flags))) return void(fuse_reply_err(req, e));
         std::unique_ptr<VerifyArea::Handle> h;
         if (const int e = area.open(ino, fi->flags, &h)) return void(fuse_reply_err(req, e));
         reply_opened(req, fi, std::move(h), nullptr);
@@ -156,6 +214,7 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
     with_area(req, "create", [&](VerifyArea& area, const Context& c) {
+        if (const int e = may_change(req, area, c, parent, false)) return void(fuse_reply_err(req, e));
         std::unique_ptr<VerifyArea::Handle> h;
         VerifyArea::Attr a;
         if (const int e = area.create(parent, name, mode, fi->flags, &a, &h)) return void(fuse_reply_err(req, e));
@@ -193,6 +252,7 @@ void release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 
 void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
     with_area(req, "mkdir", [&](VerifyArea& area, const Context& c) {
+        if (const int e = may_change(req, area, c, parent, false)) return void(fuse_reply_err(req, e));
         VerifyArea::Attr a;
         if (const int e = area.mkdir(parent, name, mode, &a)) return void(fuse_reply_err(req, e));
         const fuse_entry_param entry = to_entry(a, c);
@@ -201,17 +261,25 @@ void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
 }
 
 void unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-    with_area(req, "unlink", [&](VerifyArea& area, const Context&) { fuse_reply_err(req, area.unlink(parent, name)); });
+    with_area(req, "unlink", [&](VerifyArea& area, const Context& c) {
+        const int e = may_change(req, area, c, parent, true);
+        fuse_reply_err(req, e ? e : area.unlink(parent, name));
+    });
 }
 
 void rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-    with_area(req, "rmdir", [&](VerifyArea& area, const Context&) { fuse_reply_err(req, area.rmdir(parent, name)); });
+    with_area(req, "rmdir", [&](VerifyArea& area, const Context& c) {
+        const int e = may_change(req, area, c, parent, true);
+        fuse_reply_err(req, e ? e : area.rmdir(parent, name));
+    });
 }
 
 void rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent, const char* newname,
             unsigned int flags) {
-    with_area(req, "rename", [&](VerifyArea& area, const Context&) {
-        fuse_reply_err(req, area.rename(parent, name, newparent, newname, flags));
+    with_area(req, "rename", [&](VerifyArea& area, const Context& c) {
+        int e = may_change(req, area, c, parent, true);
+        if (!e) e = may_change(req, area, c, newparent, true);  // a name there may be replaced
+        fuse_reply_err(req, e ? e : area.rename(parent, name, newparent, newname, flags));
     });
 }
 

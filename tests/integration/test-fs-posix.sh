@@ -171,21 +171,97 @@ if bad:
     sys.exit(1)
 PY
 
-# Who may write: with default_permissions the kernel answers access(2) from the modes
-# (0444, 0555) without asking dgenfs. Any user but root is told no (EACCES) on the rw
-# mount; root, who passes every mode check, is told yes there, as on any writable file
-# system, and the write itself then fails with EROFS. With -o ro every check says EROFS.
-# docs/dgenfs.md, "Who may write", says why dgenfs keeps it that way.
+# Who may write (docs/dgenfs.md, "Who may write"): dgenfs mounts without
+# default_permissions and answers access(2) itself. The dataset and /.dgen answer EROFS
+# to every write check, root's included, on the default rw mount; read and execute
+# follow the modes (files 0444, directories 0555). The verify area's modes (0755, 0644,
+# owned by the mounting user) are checked by dgenfs as the kernel would.
+check_access() {  # WHO PATH MODE WANT: access(2) as WHO (root or nobody) answers WANT (0 or an errno name)
+    local who=$1
+    shift
+    local run=(/usr/bin/python3)
+    [ "$who" = root ] || run=(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3)
+    "${run[@]}" - "$@" <<'PY'
+import ctypes, errno, os, sys
+path, mode, want = sys.argv[1], sys.argv[2], sys.argv[3]
+bits = {"F": os.F_OK, "R": os.R_OK, "W": os.W_OK, "X": os.X_OK, "RX": os.R_OK | os.X_OK}[mode]
+libc = ctypes.CDLL(None, use_errno=True)
+got = "0" if libc.access(path.encode(), bits) == 0 else errno.errorcode[ctypes.get_errno()]
+if got != want:
+    sys.exit(f"access({path}, {mode}_OK): {got}, expected {want}")
+PY
+}
+check_access root "$mnt/f.bin" W EROFS || fail "root's access(W_OK) on a dataset file"
+check_access root "$mnt/many" W EROFS || fail "root's access(W_OK) on a dataset directory"
+check_access root "$mnt" W EROFS || fail "root's access(W_OK) on the root"
+check_access root "$mnt/.dgen/stats.json" W EROFS || fail "root's access(W_OK) on /.dgen/stats.json"
+check_access root "$mnt/f.bin" R 0 || fail "root's access(R_OK)"
+check_access root "$mnt/f.bin" X EACCES || fail "root's access(X_OK) on a 0444 file"
+check_access root "$mnt/many" RX 0 || fail "root's access(R_OK|X_OK) on a directory"
+check_access root "$mnt/nonexistent" F ENOENT || fail "access(F_OK) of a missing name"
+check_access root "$mnt/.verify" W 0 || fail "root's access(W_OK) on /.verify"
+check_access root "$mnt/.verify/f.bin" W 0 || fail "root's access(W_OK) on /.verify/f.bin"
+if test -w "$mnt/f.bin"; then fail "test -w says root may write a dataset file"; fi
+test -w "$mnt/.verify/many" || fail "test -w says root may not write /.verify/many"
+(cd "$mnt/many") || fail "cd into a dataset directory"
+
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+expect_errno() {  # WANT WHAT CMD...: CMD fails, and its message names WANT (strerror)
+    local want=$1 what=$2 out
+    shift 2
+    if out=$("$@" 2>&1); then fail "$what: succeeded"; fi
+    case "$out" in *"$want"*) ;; *) fail "$what: '$out', expected '$want'" ;; esac
+}
 if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
     chmod 0711 "$TMPDIR_TEST"  # mktemp made it 0700: let the other user reach the mount
     mnt2=$TMPDIR_TEST/mnt-other
     mount_fs "$cfg" "$mnt2" -o allow_other
     as_nobody test -r "$mnt2/f.bin" || fail "another user cannot read"
-    if as_nobody test -w "$mnt2/f.bin"; then fail "test -w says another user may write a dataset file"; fi
-    if as_nobody test -w "$mnt2/many"; then fail "test -w says another user may write a dataset directory"; fi
-    as_nobody /usr/bin/python3 -c 'import os, sys; sys.exit(os.access(sys.argv[1], os.W_OK))' "$mnt2/f.bin" ||
-        fail "os.access(W_OK) says another user may write"
+    check_access nobody "$mnt2/f.bin" W EROFS || fail "another user's access(W_OK) on a dataset file"
+    check_access nobody "$mnt2/many" RX 0 || fail "another user's access(R_OK|X_OK) on a directory"
+    check_access nobody "$mnt2/.verify" W EACCES || fail "another user's access(W_OK) on /.verify (0755)"
+    check_access nobody "$mnt2/.verify/f.bin" R 0 || fail "another user's access(R_OK) on /.verify/f.bin (0644)"
+    check_access nobody "$mnt2/.verify/f.bin" W EACCES || fail "another user's access(W_OK) on /.verify/f.bin"
+    expect_errno "Permission denied" "another user creating in /.verify" as_nobody touch "$mnt2/.verify/new"
+    expect_errno "Permission denied" "another user's mkdir in /.verify" as_nobody mkdir "$mnt2/.verify/d"
+    expect_errno "Permission denied" "another user writing /.verify/f.bin" \
+        as_nobody dd if=/dev/zero of="$mnt2/.verify/f.bin" bs=1 count=1 conv=notrunc status=none
+    expect_errno "Permission denied" "another user truncating /.verify/f.bin" as_nobody truncate -s 0 "$mnt2/.verify/f.bin"
+    expect_errno "Operation not permitted" "another user's chmod in /.verify" as_nobody chmod 0777 "$mnt2/.verify/f.bin"
+    expect_errno "Operation not permitted" "another user setting times in /.verify" \
+        as_nobody /usr/bin/python3 -c 'import os, sys; os.utime(sys.argv[1], (0, 0))' "$mnt2/.verify/f.bin"
+    expect_errno "Permission denied" "another user setting times to now in /.verify" \
+        as_nobody /usr/bin/python3 -c 'import os, sys; os.utime(sys.argv[1])' "$mnt2/.verify/f.bin"
+    head -c 1000 "$mnt2/f.bin" >"$mnt2/.verify/new.bin" || fail "root creates a file in /.verify"
+    expect_errno "Permission denied" "another user removing root's file from /.verify" as_nobody rm -f "$mnt2/.verify/new.bin"
+    expect_errno "Permission denied" "another user renaming in /.verify" \
+        as_nobody mv "$mnt2/.verify/new.bin" "$mnt2/.verify/moved.bin"
+    rm "$mnt2/.verify/new.bin" || fail "root removes its file from /.verify"
+    # Modes the owner sets are honoured: a 0700 directory shuts the other user out, a
+    # 1777 one lets it in, keeping the entries it does not own. (What it creates belongs
+    # to the mounting user, as every entry of the area does.)
+    mkdir "$mnt2/.verify/private" || fail "root's mkdir in /.verify"
+    touch "$mnt2/.verify/private/inside" || fail "root's touch in /.verify/private"
+    chmod 0700 "$mnt2/.verify/private" || fail "root's chmod of /.verify/private"
+    expect_errno "Permission denied" "another user listing a 0700 directory" as_nobody ls "$mnt2/.verify/private"
+    expect_errno "Permission denied" "another user looking up in a 0700 directory" \
+        as_nobody stat "$mnt2/.verify/private/inside"
+    chmod 1777 "$mnt2/.verify/private" || fail "root's chmod 1777 of /.verify/private"
+    as_nobody ls "$mnt2/.verify/private" >/dev/null || fail "another user cannot list a 1777 directory"
+    as_nobody /usr/bin/python3 -c 'import os, sys; os.umask(0o022); os.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o666))' \
+        "$mnt2/.verify/private/by-nobody" || fail "another user cannot create in a 1777 directory"
+    [ "$(stat -c %a "$mnt2/.verify/private/by-nobody")" = 644 ] || fail "a file created with 0666 under umask 022 is not 0644"
+    expect_errno "Operation not permitted" "another user removing root's file from a sticky directory" \
+        as_nobody rm -f "$mnt2/.verify/private/inside"
+    rm -r "$mnt2/.verify/private" || fail "root removes /.verify/private"
+
+    # -o default_permissions hands the checks back to the kernel: root is told yes.
+    mnt4=$TMPDIR_TEST/mnt-kernel-checks
+    mount_fs "$cfg" "$mnt4" -o allow_other,default_permissions
+    check_access root "$mnt4/f.bin" W 0 || fail "-o default_permissions: root's access(W_OK) should pass the mode check"
+    check_access nobody "$mnt4/f.bin" W EACCES || fail "-o default_permissions: another user's access(W_OK)"
+    expect_errno "Permission denied" "-o default_permissions: another user creating in /.verify" \
+        as_nobody touch "$mnt4/.verify/new"
 fi
 mnt3=$TMPDIR_TEST/mnt-ro
 mount_fs "$cfg" "$mnt3" -o ro
