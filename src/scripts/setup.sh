@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PACKAGES=(
-    build-essential cmake pkg-config git
+    build-essential cmake pkg-config git ccache
     libfuse3-dev fuse3 libhwloc-dev hwloc libnuma-dev numactl libinih-dev
     libgtest-dev libzstd-dev liblz4-dev zlib1g-dev liblzma-dev libxxhash-dev
     libcli11-dev nlohmann-json3-dev libsystemd-dev libmicrohttpd-dev help2man man-db
@@ -28,6 +28,11 @@ PACKAGES=(
     clang libclang-rt-14-dev        # tests only: the libFuzzer targets (tests/fuzz)
 )
 JOBS=${JOBS:-$(nproc)}
+# Compiles go through ccache (read by CMake at each tree's first configure): the four
+# trees of a test run share what they can, and a later run, from any clone of the
+# repository, rebuilds only what changed.
+export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 
 log() { printf '\n== %s\n' "$*"; }
 
