@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dgen/config.h"
 
@@ -40,6 +41,18 @@ private:
 // Size in bytes of file k of a set whose effective seed is `seed`. Integer arithmetic
 // only, so every machine and C library draws the same sizes (docs/FORMAT.md §7).
 uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k);
+
+// The same draw with what every file of the set shares worked out once: the seed's mix
+// and, for log-uniform sizes, the logarithms of size_min and size_max (each 48 squarings
+// of a 128-bit product, twice the cost of a file's own exp2). draw(k) == set_file_size.
+struct SizeDraw {
+    SizeDraw(const SetConfig& s, uint64_t seed);
+    uint64_t operator()(uint64_t k) const;
+
+private:
+    SizeDist dist_;
+    uint64_t size_, lo_, hi_, a_ = 0, b_ = 0, key_;
+};
 
 // The fixed-point base-2 logarithm and power behind log-uniform sizes, with
 // kLogFractionBits fraction bits, exactly as docs/FORMAT.md §7 defines them:
@@ -75,5 +88,11 @@ struct SetPlacement {
     uint64_t group_units = 0;   // units of the whole group
 };
 SetPlacement set_placement(const SetConfig& s, uint64_t seed, uint32_t unit, uint64_t k);
+
+// The units of each file of group `group` of a set, summed: entry i is the units of the
+// group's files before its i-th, the last the whole group's (at most kSetGroupFiles + 1
+// entries). set_placement for every file of a group at once.
+std::vector<uint64_t> set_group_prefix_units(const SetConfig& s, const SizeDraw& draw, uint32_t unit,
+                                             uint64_t group);
 
 }  // namespace dgen

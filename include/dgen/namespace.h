@@ -102,6 +102,7 @@ public:
 private:
     struct Dir;
     struct Set;
+    class GroupCache;
     std::optional<NodeAttr> set_node(const Set& s, uint64_t ino) const;
     NodeAttr set_dir_attr(const Set& s, int level, uint64_t index) const;
     NodeAttr set_file_attr(const Set& s, uint64_t k) const;
@@ -115,6 +116,7 @@ private:
     DatasetConfig dataset_;
     uint64_t total_bytes_ = 0, total_files_ = 0, total_dirs_ = 0;
     int64_t mtime_ = 0;
+    std::unique_ptr<GroupCache> group_cache_;  // filled by open(), which is const
 };
 
 // Every entry below directory `dir` (whose dataset path is `prefix`, "" for the root),

@@ -142,17 +142,23 @@ uint64_t exp2_fixed(uint64_t y) {
 //   Uniform:    min + floor(h * (max - min + 1) / 2^64)
 //   LogUniform: exp2(a + floor(h * (b - a) / 2^64)), a = log2(max(min, 1)), b = log2(max + 1)
 //               in fixed point with 48 fraction bits, clamped to [min, max]
-uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k) {
-    if (s.size_dist == SizeDist::Fixed) return s.size;
-    const uint64_t h = mix64(mix64(seed ^ 0x53495A45ull) ^ (k * 0x9E3779B97F4A7C15ull));
-    const uint64_t lo = s.size_min, hi = s.size_max;
-    if (s.size_dist == SizeDist::Uniform)
-        return lo + static_cast<uint64_t>((static_cast<u128>(h) * (static_cast<u128>(hi - lo) + 1)) >> 64);
-    const uint64_t a = log2_fixed(std::max<uint64_t>(lo, 1));
-    const uint64_t b = hi == UINT64_MAX ? 64ull << kLogFractionBits : log2_fixed(hi + 1);
-    const uint64_t y = a + static_cast<uint64_t>((static_cast<u128>(h) * (b - a)) >> 64);
-    return std::clamp(exp2_fixed(y), lo, hi);
+SizeDraw::SizeDraw(const SetConfig& s, uint64_t seed)
+    : dist_(s.size_dist), size_(s.size), lo_(s.size_min), hi_(s.size_max), key_(mix64(seed ^ 0x53495A45ull)) {
+    if (dist_ != SizeDist::LogUniform) return;
+    a_ = log2_fixed(std::max<uint64_t>(lo_, 1));
+    b_ = hi_ == UINT64_MAX ? 64ull << kLogFractionBits : log2_fixed(hi_ + 1);
 }
+
+uint64_t SizeDraw::operator()(uint64_t k) const {
+    if (dist_ == SizeDist::Fixed) return size_;
+    const uint64_t h = mix64(key_ ^ (k * 0x9E3779B97F4A7C15ull));
+    if (dist_ == SizeDist::Uniform)
+        return lo_ + static_cast<uint64_t>((static_cast<u128>(h) * (static_cast<u128>(hi_ - lo_) + 1)) >> 64);
+    const uint64_t y = a_ + static_cast<uint64_t>((static_cast<u128>(h) * (b_ - a_)) >> 64);
+    return std::clamp(exp2_fixed(y), lo_, hi_);
+}
+
+uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k) { return SizeDraw(s, seed)(k); }
 
 std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed) {
     constexpr uint64_t kMax = (1ull << 63) - 1;
@@ -160,14 +166,15 @@ std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed) {
         if (s.count != 0 && s.size > kMax / s.count) return std::nullopt;
         return s.size * s.count;
     }
+    const SizeDraw draw(s, seed);
     if (s.count != 0 && s.size_max <= kMax / s.count) {
         uint64_t total = 0;  // cannot overflow: every term <= size_max
-        for (uint64_t k = 0; k < s.count; ++k) total += set_file_size(s, seed, k);
+        for (uint64_t k = 0; k < s.count; ++k) total += draw(k);
         return total;
     }
     uint64_t total = 0;
     for (uint64_t k = 0; k < s.count; ++k) {
-        const uint64_t sz = set_file_size(s, seed, k);
+        const uint64_t sz = draw(k);
         if (sz > kMax - total) return std::nullopt;
         total += sz;
     }
@@ -223,25 +230,32 @@ std::string SetTree::dir_name(uint64_t local_index) const {
 }
 
 SetPlacement set_placement(const SetConfig& s, uint64_t seed, uint32_t unit, uint64_t k) {
-    auto units = [&](uint64_t i) {
-        const uint64_t sz = set_file_size(s, seed, i);
-        return sz / unit + (sz % unit != 0);
-    };
     SetPlacement p;
     p.group = k / kSetGroupFiles;
     const uint64_t first = p.group * kSetGroupFiles;
-    const uint64_t end = std::min(s.count, first + kSetGroupFiles);
     if (s.size_dist == SizeDist::Fixed) {
-        p.prefix_units = (k - first) * units(k);
-        p.group_units = (end - first) * units(k);
+        const uint64_t units = s.size / unit + (s.size % unit != 0);
+        p.prefix_units = (k - first) * units;
+        p.group_units = (std::min(s.count, first + kSetGroupFiles) - first) * units;
         return p;
     }
-    for (uint64_t i = first; i < end; ++i) {
-        const uint64_t u = units(i);
-        if (i < k) p.prefix_units += u;
-        p.group_units += u;
-    }
+    const std::vector<uint64_t> prefix = set_group_prefix_units(s, SizeDraw(s, seed), unit, p.group);
+    p.prefix_units = prefix[k - first];
+    p.group_units = prefix.back();
     return p;
+}
+
+std::vector<uint64_t> set_group_prefix_units(const SetConfig& s, const SizeDraw& draw, uint32_t unit,
+                                             uint64_t group) {
+    const uint64_t first = group * kSetGroupFiles;
+    const uint64_t end = std::min(s.count, first + kSetGroupFiles);
+    std::vector<uint64_t> prefix(1, 0);
+    prefix.reserve(end - first + 1);
+    for (uint64_t i = first; i < end; ++i) {
+        const uint64_t sz = draw(i);
+        prefix.push_back(prefix.back() + sz / unit + (sz % unit != 0));
+    }
+    return prefix;
 }
 
 }  // namespace dgen

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -327,6 +328,57 @@ TEST(Namespace, FilesReadLikeTheirStreams) {
     EXPECT_EQ(a[0], 0);
     EXPECT_EQ(a[10], 1);
     EXPECT_FALSE(ns.open(kRootIno));
+}
+
+// Each file of a set with drawn sizes sits in its group after the units of the group's
+// files before it: set_placement and the namespace's cached prefix sums both say so, as
+// a plain sum of the pinned sizes does.
+TEST(SetSizes, PlacementsSumTheSizesBefore) {
+    SetConfig s = set_of(2500, 100, 5);
+    s.size_dist = SizeDist::LogUniform;
+    s.size_min = 1;
+    s.size_max = 300000;
+    const uint32_t unit = 4096;
+    auto units_before = [&](uint64_t k) {
+        uint64_t sum = 0;
+        for (uint64_t i = k / kSetGroupFiles * kSetGroupFiles; i < k; ++i) sum += (set_file_size(s, 3, i) + unit - 1) / unit;
+        return sum;
+    };
+    const SizeDraw draw(s, 3);
+    for (uint64_t k : {0ull, 1ull, 1023ull, 1024ull, 1500ull, 2047ull, 2048ull, 2499ull}) {
+        SCOPED_TRACE(k);
+        EXPECT_EQ(draw(k), set_file_size(s, 3, k));
+        const SetPlacement p = set_placement(s, 3, unit, k);
+        EXPECT_EQ(p.group, k / kSetGroupFiles);
+        EXPECT_EQ(p.prefix_units, units_before(k));
+        const uint64_t end = std::min<uint64_t>(s.count, (p.group + 1) * kSetGroupFiles);
+        EXPECT_EQ(p.group_units, units_before(end - 1) + (set_file_size(s, 3, end - 1) + unit - 1) / unit);
+    }
+    Config c;
+    c.dataset.seed = 3;
+    s.dir = "drawn";
+    c.sets.push_back(s);
+    const Namespace ns(c);
+    // Out of group order, so that the cache both misses and hits.
+    for (uint64_t k : {1500ull, 3ull, 2499ull, 1501ull, 4ull, 1024ull}) {
+        SCOPED_TRACE(k);
+        char name[32];
+        std::snprintf(name, sizeof name, "drawn/d%llu/d%llu/f%08llu", (unsigned long long)(k / 100 / 5),
+                      (unsigned long long)(k / 100 % 5), (unsigned long long)k);
+        const auto ino = ns.resolve(name);
+        ASSERT_TRUE(ino) << name;
+        const auto src = ns.open(*ino);
+        StreamParams p;
+        p.seed = 3;
+        p.name = "drawn";
+        p.size = set_file_size(s, 3, k);
+        const SetPlacement pl = set_placement(s, 3, p.unit, k);
+        const Stream want(p, SetMember{pl.group, pl.prefix_units, pl.group_units});
+        std::vector<uint8_t> a(p.size + 10), b(p.size + 10);
+        EXPECT_EQ(src->read(0, a.size(), a.data()), p.size);
+        EXPECT_EQ(want.read(0, b.size(), b.data()), p.size);
+        EXPECT_EQ(a, b);
+    }
 }
 
 // A set of one-unit files is one dedup domain: D = 2 across files, exact per group.
