@@ -22,7 +22,7 @@ struct stat to_stat(const NodeAttr& a, const Context& c) {
     st.st_gid = c.gid;
     st.st_size = static_cast<off_t>(a.size);
     st.st_blocks = static_cast<blkcnt_t>(a.size / 512 + (a.size % 512 != 0));
-    st.st_blksize = static_cast<blksize_t>(c.dataset.max_read);  // cp reads this much at a time
+    st.st_blksize = static_cast<blksize_t>(preferred_io_size(a.size, c.dataset.max_read));
     st.st_atim.tv_sec = st.st_mtim.tv_sec = st.st_ctim.tv_sec = c.ns->mtime();
     return st;
 }
@@ -83,7 +83,7 @@ bool failpoint(const char* name) {
 
 void apply_readahead(Context& c) {
     // An open before the main thread has published bdi leaves readahead to a later one.
-    if (c.dataset.direct_io || !c.bdi_known.load(std::memory_order_acquire)) return;
+    if (!uses_page_cache(c.dataset) || !c.bdi_known.load(std::memory_order_acquire)) return;
     std::call_once(c.readahead_once, [&] {
         const std::string path = "/sys/class/bdi/" + c.bdi + "/read_ahead_kb";
         std::ofstream f(path);

@@ -34,6 +34,13 @@
 namespace dgen::fs {
 namespace {
 
+// The start line's word on how files are served (fs.h: uses_direct_io).
+std::string io_policy(const DatasetConfig& d) {
+    if (!d.direct_io) return "page cache";
+    if (d.page_cache_max == 0) return "direct I/O";
+    return "page cache up to " + format_size(d.page_cache_max) + ", direct I/O above";
+}
+
 // Signals and worker events wake the main thread through this pipe: 's' stop, 'u'
 // reload (SIGUSR2), and the WorkerEvent characters.
 int g_wake[2] = {-1, -1};
@@ -356,7 +363,7 @@ int Server::start() {
     log(LOG_INFO, "dgenfs %s: %s on %s: %llu files, %s, kernel %s, %s, %zu worker%s", DGEN_VERSION,
         o_.config.c_str(), o_.mountpoint.c_str(), static_cast<unsigned long long>(ns_.total_files()),
         format_size(ns_.total_bytes()).c_str(), active_kernel().name,
-        config_.dataset.direct_io ? "direct I/O" : "page cache", workers, workers == 1 ? "" : "s");
+        io_policy(config_.dataset).c_str(), workers, workers == 1 ? "" : "s");
     if (config_.dataset.host_seed != HostSeed::None) log(LOG_INFO, "%s", describe_host(config_.dataset).c_str());
     std::istringstream plan_lines(format_plan(plan_, topo_));
     for (std::string line; std::getline(plan_lines, line);) log(LOG_INFO, "%s", line.c_str());

@@ -72,6 +72,25 @@ inline Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_use
 struct stat to_stat(const NodeAttr& a, const Context& c);
 fuse_entry_param to_entry(const NodeAttr& a, const Context& c);
 
+// How a file of `size` bytes is served: direct_io, unless the dataset turns it off or
+// the file is small enough for the page cache (page_cache_max). Small files are cached:
+// read once, they are never asked of dgenfs again while mounted, and a reader pays no
+// page pinning for them; large files stream with one copy instead of two.
+inline bool uses_direct_io(const DatasetConfig& d, uint64_t size) {
+    return d.direct_io && size > d.page_cache_max;
+}
+// Whether any file of the mount may go through the page cache.
+inline bool uses_page_cache(const DatasetConfig& d) { return !d.direct_io || d.page_cache_max > 0; }
+
+// st_blksize, the buffer cp, cat and rsync read with: the file's size rounded down to a
+// power of two, at least 4 KiB, at most max_read. A reader of a small direct_io file then
+// pins a buffer of the file's size, not 1 MiB, for every read.
+inline uint64_t preferred_io_size(uint64_t size, uint64_t max_read) {
+    uint64_t b = 4096;
+    while (b < max_read && b * 2 <= size) b *= 2;
+    return b;
+}
+
 // Page-cache mode: raise the mount's readahead once INIT is done (the INIT reply would
 // clamp an earlier setting back to the kernel's offer). Called from the first open.
 void apply_readahead(Context& c);

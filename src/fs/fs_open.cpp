@@ -21,8 +21,8 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
         FileSource* source = c.ns->open(ino).release();
         // Known before the kernel has it: a release may follow the reply at once.
         c.open_files.add(source);
-        fi->direct_io = c.dataset.direct_io;
-        fi->keep_cache = !c.dataset.direct_io;  // the bytes never change
+        fi->direct_io = uses_direct_io(c.dataset, a->size);
+        fi->keep_cache = !fi->direct_io;  // the bytes never change
         fi->fh = reinterpret_cast<uint64_t>(source);
         if (fuse_reply_open(req, fi) != 0) c.open_files.remove(source);  // the kernel never got it
     });

@@ -148,6 +148,14 @@ const ConfigKey kKeys[] = {
          if (auto x = parse_bool(v, &e)) t.dataset->direct_io = *x;
          return e;
      }},
+    {"page_cache_max", "dataset", "size", "1MiB", "0..2^63-1 bytes",
+     "Files up to this size are served through the page cache even with direct_io: a "
+     "second read of them never reaches dgenfs; 0: none", "",
+     [](const KeyTarget& t, const std::string& v) {
+         std::string e;
+         if (auto x = parse_size_in(v, 0, (1ull << 63) - 1, &e)) t.dataset->page_cache_max = *x;
+         return e;
+     }},
     {"readahead", "dataset", "size", "1MiB", "0..64MiB",
      "The mount's kernel readahead, used when direct_io is off", "",
      [](const KeyTarget& t, const std::string& v) {

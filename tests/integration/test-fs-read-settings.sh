@@ -3,6 +3,8 @@
 # readahead, max_read below 1 MiB down to its 4 KiB floor, an explicit pool_size at its
 # minimum) give exactly the bytes of `dgen cat --offset --length`, including preads past
 # 256 MiB, across and past 4 GiB, and at the end of a 1 TiB file (short read at EOF).
+# Then which files the page cache keeps (page_cache_max, direct_io), from the requests
+# /.dgen/stats.json counts, and each file's st_blksize.
 source "$(dirname "$0")/functions.sh"
 requires_fuse
 requires python3 cmp
@@ -62,4 +64,53 @@ max_read=65536|max_read = 64KiB
 max_read=4096|max_read = 4KiB
 pool_size at its minimum|workers_per_node = 2;pool_size = 2MiB
 SETTINGS
+
+# page_cache_max (default 1 MiB): a file up to that size is cached by the kernel, so a
+# second read sends no request; a larger one is direct_io, every read a request.
+# page_cache_max = 0 caches nothing; direct_io = false caches everything.
+requests_of() {  # MNT NAME: the requests stats.json counts for group NAME
+    python3 -c 'import json, sys; print(next(g["requests"] for g in json.load(open(sys.argv[1]))["sets"] if g["name"] == sys.argv[2]))' \
+        "$1/.dgen/stats.json" "$2"
+}
+n=0
+while IFS='|' read -r what settings cached uncached; do
+    n=$((n + 1))
+    cfg=$TMPDIR_TEST/cache$n.ini
+    { echo "[dataset]"; echo "seed = 29"; tr ';' '\n' <<<"$settings"
+      printf '[file]\npath = 4k.bin\nsize = 4096\n[file]\npath = 1m.bin\nsize = 1MiB\n'
+      printf '[file]\npath = above.bin\nsize = 1048577\n[set]\ndir = small\ncount = 20\nsize = 3000\n'; } >"$cfg"
+    mnt=$TMPDIR_TEST/cache-mnt$n
+    mount_fs "$cfg" "$mnt"
+    for name in 4k.bin 1m.bin above.bin small; do
+        path=$name
+        [ "$name" = small ] && path=small/f00000007
+        cat "$mnt/$path" >/dev/null || fail "$what: cat $path"
+        first=$(requests_of "$mnt" "$name") || fail "$what: stats.json"
+        [ "$first" -gt 0 ] || fail "$what: reading $path sent no request"
+        "$DGEN" cat --config "$cfg" "$path" | cmp -s - "$mnt/$path" || fail "$what: $path differs from dgen cat"
+        second=$(requests_of "$mnt" "$name") || fail "$what: stats.json"
+        case " $cached " in
+        *" $name "*) [ "$second" -eq "$first" ] || fail "$what: $path was read again ($first, then $second requests): not cached" ;;
+        *) [ "$second" -gt "$first" ] || fail "$what: $path was served from the page cache ($first requests both times)" ;;
+        esac
+    done
+    unmount_fs "$mnt" "$DGENFS_PID" "$DGENFS_LOG"
+    echo "$what: cached [$cached], not [$uncached]: ok"
+done <<'CACHE'
+defaults|mtime = 0|4k.bin 1m.bin small|above.bin
+page_cache_max=0|page_cache_max = 0|-|4k.bin 1m.bin above.bin small
+page_cache_max=4KiB|page_cache_max = 4KiB|4k.bin small|1m.bin above.bin
+direct_io=false|direct_io = false|4k.bin 1m.bin above.bin small|-
+CACHE
+
+# st_blksize, the buffer cp and cat read with: the size rounded down to a power of two,
+# between 4 KiB and max_read.
+cfg=$TMPDIR_TEST/blksize.ini
+printf '[file]\npath = empty\nsize = 0\n[file]\npath = 3000\nsize = 3000\n[file]\npath = 100000\nsize = 100000\n[file]\npath = 1m\nsize = 1MiB\n[file]\npath = 1t\nsize = 1TiB\n' >"$cfg"
+mount_fs "$cfg" "$TMPDIR_TEST/blk"
+for pair in empty:4096 3000:4096 100000:65536 1m:1048576 1t:1048576; do
+    got=$(stat -c %o "$TMPDIR_TEST/blk/${pair%%:*}") || fail "stat ${pair%%:*}"
+    [ "$got" = "${pair#*:}" ] || fail "st_blksize of ${pair%%:*}: $got, want ${pair#*:}"
+done
+unmount_fs "$TMPDIR_TEST/blk" "$DGENFS_PID" "$DGENFS_LOG"
 echo "ok"

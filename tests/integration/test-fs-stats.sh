@@ -18,6 +18,8 @@ cat >"$cfg" <<INI
 [dataset]
 seed = 5
 metrics_listen = 127.0.0.1:$port
+# Every read a request, counted as made: no file goes through the page cache.
+page_cache_max = 0
 
 [file]
 path = dir/f.bin
