@@ -46,12 +46,16 @@ const Row kRows[] = {
     {{"ro", "rw"}, kMountOption, "-o ro, rw",
      "ro: the kernel refuses every write; rw: dgenfs takes\nthem in /.verify only (default rw with verify_area)"},
     {{"nosuid", "suid", "nodev", "dev", "noexec", "exec"}, kMountOption,
-     "-o nosuid, suid, nodev, dev, noexec, exec", "the kernel's mount flags, passed on"},
-    {{"noatime", "atime", "nodiratime", "diratime", "relatime", "norelatime"}, kMountOption,
-     "-o noatime, atime, nodiratime, diratime, relatime, norelatime",
-     "access-time flags, passed on (times never change)"},
-    {{"strictatime", "nostrictatime", "lazytime", "nolazytime"}, kMountOption,
-     "-o strictatime, nostrictatime, lazytime, nolazytime", "access-time flags, passed on"},
+     "-o nosuid, suid, nodev, dev, noexec, exec",
+     "the kernel's mount flags, passed on (auto_unmount mounts\nthrough fusermount3, which adds nosuid, nodev)"},
+    {{"noatime", "atime"}, kMountOption, "-o noatime, atime", "access-time flags, passed on (times never change)"},
+    // libfuse 3.14's mount refuses these ("unknown option(s)"): passed on, they failed
+    // every mount. An fstab line may carry them, and with times that never change they
+    // would do nothing anyway.
+    {{"nodiratime", "diratime", "relatime", "norelatime", "strictatime", "nostrictatime", "lazytime",
+      "nolazytime"},
+     kFstabWord, "-o nodiratime, diratime, relatime, norelatime,\n   strictatime, nostrictatime, lazytime, nolazytime",
+     "access-time flags libfuse cannot pass on;\naccepted and ignored (times never change)"},
     {{"sync", "async", "dirsync"}, kMountOption, "-o sync, async, dirsync", "passed on; nothing is ever written"},
     {{"nofail", "_netdev", "auto", "noauto", "user", "users", "nouser", "defaults"}, kFstabWord,
      "-o nofail, _netdev, auto, noauto, user, users, nouser, defaults",
