@@ -31,7 +31,11 @@ std::string check_command(int argc, const char* const* argv) {
     for (int i = 1; i < argc; ++i)
         for (const char* f : {"-h", "--help", "-V", "--version"})
             if (std::string(argv[i]) == f) return "";
-    return "a command is required: " + list + " (dgen --help lists them)";
+    // Only options, none of dgen's own: name the first (it said only "a command is required").
+    const std::string what = argc > 1 ? "unknown option " + quote_text(argv[1]) +
+                                            " (dgen's own: -h, --help, -V, --version); "
+                                      : "";
+    return what + "a command is required: " + list + " (dgen --help lists them)";
 }
 
 // A message made safe for the terminal line by line (values.h: printable), its line

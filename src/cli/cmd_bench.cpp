@@ -180,7 +180,8 @@ void run_bench_cmd(const BenchCliOptions& o, const CLI::App& app) {
         if (app.count(opt) > 0) throw UsageError(std::string(opt) + " needs --per-node");
     BenchOptions b;
     b.buffer = checked_buffer(o.buffer);
-    if (!(o.seconds > 0 && o.seconds <= 60)) throw UsageError("--seconds must be in (0, 60]");
+    if (!(o.seconds > 0 && o.seconds <= 60))
+        throw UsageError("--seconds " + format_number(o.seconds) + ": must be in (0, 60]");
     b.runs = static_cast<int>(o.runs);
     b.seconds = o.seconds;
     const BenchReport r = run_bench(b);

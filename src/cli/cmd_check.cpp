@@ -120,7 +120,7 @@ void add_check(CLI::App& app) {
                  "(exit 0 all pass, 1 a ratio out of tolerance, 2 usage error)");
     o->stream.add_to(*cmd, 64ull << 20);
     add_size_option(*cmd, "--sample", o->sample,
-                    "Check only the first SAMPLE bytes (default: the whole stream);\n"
+                    "Check only the first SIZE bytes (default, or 0: the whole stream);\n"
                     "at most 2^24 units (64 GiB of 4 KiB units)");
     cmd->add_flag("--json", o->json, "Print the report as JSON");
     cmd->callback([o, cmd] { run_check_cmd(*o, *cmd); });

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +22,8 @@ namespace dgen::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+constexpr double kMaxInterval = 86400;  // a day
 
 struct StatOptions {
     std::string mountpoint;
@@ -105,7 +106,9 @@ void print_line(const StatOptions& o, const Json* before, const Json& now) {
     std::fflush(stdout);
 }
 
-void run_stat(const StatOptions& o) {
+void run_stat(const StatOptions& o, const CLI::App& app) {
+    if (app.count("--count") > 0 && o.interval <= 0)
+        throw UsageError("--count needs INTERVAL: without one, dgen stat prints one line and exits");
     const std::string path = stats_file(o.mountpoint);
     Json before = read_stats(path);
     if (!o.json) {
@@ -131,20 +134,23 @@ void add_stat(CLI::App& app) {
         "stat", "A dgenfs mount's read rates (GB/s, IOPS, requests in flight, per node), "
                 "one line per INTERVAL; the first line covers the time since the mount");
     cmd->add_option("mountpoint", o->mountpoint, "A dgenfs MOUNTPOINT")->type_name("MOUNTPOINT")->required();
-    cmd->add_option("interval", o->interval, "Seconds between lines (default: print one line and exit)")
-        ->type_name("INTERVAL")
-        ->check(CLI::Validator(
-            [](std::string& v) {
-                char* end = nullptr;
-                const double d = std::strtod(v.c_str(), &end);
-                return d > 0 && *end == '\0' ? std::string() : quote_text(v) + " is not a number of seconds > 0";
-            },
-            "", "positive seconds"));
-    cmd->add_option("--count", o->count, "Stop after N lines (default: until interrupted)")
-        ->type_name("N")
-        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62));
+    // The config's grammar for reals (values.h), not strtod: it took "inf" (a sleep that
+    // never ends) and hex floats. At most a day: chrono's sleep overflows on huge values.
+    cmd->add_option_function<std::string>(
+           "interval",
+           [o](const std::string& v) {
+               std::string e;
+               const auto d = parse_real(v, &e);
+               if (!d || !(*d > 0) || *d > kMaxInterval)
+                   throw CLI::ValidationError("interval", quote_text(v) + " is not a number of seconds > 0, "
+                                                          "at most 86400 (decimal: 1, 0.5; no hex, inf or nan)");
+               o->interval = *d;
+           },
+           "Seconds between lines, > 0, at most 86400 (default: print one line and exit)")
+        ->type_name("INTERVAL");
+    add_u64_option(*cmd, "--count", o->count, 1, UINT64_MAX, "Stop after N lines; needs INTERVAL (default: until interrupted)");
     cmd->add_flag("--json", o->json, "One JSON object per line instead of columns");
-    cmd->callback([o] { run_stat(*o); });
+    cmd->callback([o, cmd] { run_stat(*o, *cmd); });
 }
 
 }  // namespace dgen::cli

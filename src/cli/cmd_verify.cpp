@@ -191,6 +191,7 @@ void add_verify(CLI::App& app) {
         "OFFSET), corrupt; then 'PATH: missing', 'PATH: extra', and a summary line\n"
         "(exit 0 intact, 1 a bad range, a missing, extra or unreadable file, 2 usage error)");
     o->stream.add_to(*cmd, 0, false);
+    o->stream.config_form = "--config CONFIG --root DIR";
     cmd->get_option("--config")->description("Check a copy of this dataset's tree (with --root)");
     cmd->add_option("--root", o->root, "With --config: the directory that holds the copied tree")
         ->type_name("DIR");

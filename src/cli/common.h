@@ -45,6 +45,8 @@ struct StreamOptions {
     std::string name = "stream";
     std::string simd;
     std::string host;    // --host NAME: this host identity instead of the local one
+    // How the command takes a stream from a config, for "--size is required (or ...)".
+    const char* config_form = "--config CONFIG PATH";
     FileConfig file;     // --seed, --size, --unit, --dedup, --compress, --dedup-run, --format
 
     // default_size: 0 = --size is required. with_path: the positional PATH (a command

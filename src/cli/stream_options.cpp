@@ -96,7 +96,8 @@ std::unique_ptr<FileSource> StreamOptions::open_config_file(const CLI::App& app)
 
 StreamParams StreamOptions::params(const CLI::App& app) const {
     if (file.size == 0 && app.count("--size") == 0)
-        throw UsageError("--size is required (or --config CONFIG PATH)");
+        throw UsageError(std::string("--size is required (or ") + config_form + ")");
+    if (name.empty()) throw UsageError("--stream: the stream name is empty");
     StreamParams p = effective_params(DatasetConfig{}, file.over);
     p.size = file.size;
     p.name = name;

@@ -608,6 +608,12 @@ int run_daemon(const DaemonOptions& opts) {
     DaemonOptions o = opts;
     Config config;
     if (!load(o.config, config)) return 2;
+    if (o.mountpoint.empty() && config.dataset.mountpoint.empty() && o.default_mountpoint.empty()) {
+        // Bad usage, as a missing argument is: exit 2, not a mount failure.
+        log(LOG_ERR, "no MOUNTPOINT: give one, or set mountpoint in %s's [dataset]; nothing mounted",
+            o.config.c_str());
+        return 2;
+    }
     o.mountpoint = choose_mountpoint(o, config.dataset);
     if (o.mountpoint.empty()) return 1;
     const Topology topo = discover_topology();

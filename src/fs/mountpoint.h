@@ -22,7 +22,8 @@ namespace dgen::fs {
 
 // The mountpoint: the command line's, else the config's `mountpoint`, else
 // --default-mountpoint; the latter two are created if missing (mkdir -p), as a systemd
-// unit expects. Returns it absolute and resolved, or "" after logging why not.
+// unit expects. Returns it absolute and resolved, or "" after logging why not (none of
+// the three given: "" unlogged, for the caller to report as the usage error it is).
 std::string choose_mountpoint(const DaemonOptions& o, const DatasetConfig& d);
 
 // True if `path` is a directory; else logs what it is and returns false.

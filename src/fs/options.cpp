@@ -34,7 +34,7 @@ const Row kRows[] = {
     {{"--default-mountpoint "}, kDefaultMountpoint, "--default-mountpoint PATH",
      "mount here when neither the command line nor the\n"
      "config's mountpoint names a place; created if missing"},
-    {{"log_level="}, kLogLevel, "-o log_level=LEVEL", "warning, notice, info (default) or debug"},
+    {{"log_level=", "log_level"}, kLogLevel, "-o log_level=LEVEL", "warning, notice, info (default) or debug"},
     {{"allow_other"}, kMountOption, "-o allow_other", "every user may read (root, or user_allow_other\nin /etc/fuse.conf)"},
     {{"allow_root"}, kMountOption, "-o allow_root", "let the mounting user and root read the mount"},
     {{"auto_unmount"}, kMountOption, "-o auto_unmount", "unmount when the daemon ends, even by kill -9"},
@@ -46,12 +46,16 @@ const Row kRows[] = {
     {{"ro", "rw"}, kMountOption, "-o ro, rw",
      "ro: the kernel refuses every write; rw: dgenfs takes\nthem in /.verify only (default rw with verify_area)"},
     {{"nosuid", "suid", "nodev", "dev", "noexec", "exec"}, kMountOption,
-     "-o nosuid, suid, nodev, dev, noexec, exec", "the kernel's mount flags, passed on"},
-    {{"noatime", "atime", "nodiratime", "diratime", "relatime", "norelatime"}, kMountOption,
-     "-o noatime, atime, nodiratime, diratime, relatime, norelatime",
-     "access-time flags, passed on (times never change)"},
-    {{"strictatime", "nostrictatime", "lazytime", "nolazytime"}, kMountOption,
-     "-o strictatime, nostrictatime, lazytime, nolazytime", "access-time flags, passed on"},
+     "-o nosuid, suid, nodev, dev, noexec, exec",
+     "the kernel's mount flags, passed on (auto_unmount mounts\nthrough fusermount3, which adds nosuid, nodev)"},
+    {{"noatime", "atime"}, kMountOption, "-o noatime, atime", "access-time flags, passed on (times never change)"},
+    // libfuse 3.14's mount refuses these ("unknown option(s)"): passed on, they failed
+    // every mount. An fstab line may carry them, and with times that never change they
+    // would do nothing anyway.
+    {{"nodiratime", "diratime", "relatime", "norelatime", "strictatime", "nostrictatime", "lazytime",
+      "nolazytime"},
+     kFstabWord, "-o nodiratime, diratime, relatime, norelatime,\n   strictatime, nostrictatime, lazytime, nolazytime",
+     "access-time flags libfuse cannot pass on;\naccepted and ignored (times never change)"},
     {{"sync", "async", "dirsync"}, kMountOption, "-o sync, async, dirsync", "passed on; nothing is ever written"},
     {{"nofail", "_netdev", "auto", "noauto", "user", "users", "nouser", "defaults"}, kFstabWord,
      "-o nofail, _netdev, auto, noauto, user, users, nouser, defaults",
@@ -112,7 +116,8 @@ int on_option(void* data, const char* arg, int key, fuse_args*) {
             cl.error = "--default-mountpoint '" + cl.daemon.default_mountpoint + "' is not an absolute path";
         return cl.error.empty() ? 0 : 1;
     case kLogLevel: {
-        const std::string v = arg + std::strlen("log_level=");
+        const char* eq = std::strchr(arg, '=');  // "-o log_level" alone: no value
+        const std::string v = eq ? eq + 1 : "";
         const auto level = parse_log_level(v);
         if (!level) cl.error = "-o log_level=" + v + ": expected one of " + log_level_names();
         else cl.log_level = *level;
@@ -129,16 +134,56 @@ int on_option(void* data, const char* arg, int key, fuse_args*) {
     }
 }
 
+// fuse_opt takes a "--x " option's value from the next argument or glued onto the
+// option itself, so "--check-config m.ini" was --check "-config" and "--check=m.ini"
+// --check "=m.ini". Split the "--x=VALUE" form (as dgen's options take it) into two
+// arguments, and refuse a glued value. Returns the error, or "" with `out` filled.
+std::string split_long_values(int argc, char** argv, std::vector<std::string>& out) {
+    for (int i = 0; i < argc; ++i) {
+        const std::string a = argv[i];
+        out.push_back(a);
+        if (i == 0) continue;
+        if (a == "--") {  // the rest are arguments, not options
+            out.insert(out.end(), argv + i + 1, argv + argc);
+            break;
+        }
+        if (a == "-o" && i + 1 < argc) {  // its value is never an option
+            out.push_back(argv[++i]);
+            continue;
+        }
+        for (const Row& r : kRows)
+            for (const std::string s : r.spellings) {
+                if (s.compare(0, 2, "--") != 0 || s.back() != ' ') continue;
+                const std::string name = s.substr(0, s.size() - 1);
+                if (a.compare(0, name.size(), name) != 0) continue;
+                if (a.size() == name.size()) {
+                    if (i + 1 < argc) out.push_back(argv[++i]);
+                } else if (a[name.size()] == '=') {
+                    out.back() = name;
+                    out.push_back(a.substr(name.size() + 1));
+                } else {
+                    return "unknown option '" + a + "' (dgenfs --help lists what dgenfs accepts)";
+                }
+            }
+    }
+    return "";
+}
+
 }  // namespace
 
 CommandLine parse_command_line(int argc, char** argv) {
     CommandLine cl;
+    std::vector<std::string> words;
+    cl.error = split_long_values(argc, argv, words);
+    if (!cl.error.empty()) return cl;
+    std::vector<char*> split;
+    for (std::string& w : words) split.push_back(w.data());
     std::vector<fuse_opt> spec;
     for (const Row& r : kRows)
         for (const char* s : r.spellings) spec.push_back(FUSE_OPT_KEY(s, r.key));
     spec.push_back(FUSE_OPT_END);
     ParseState st{&cl, {}, {}};
-    fuse_args args = FUSE_ARGS_INIT(argc, argv);
+    fuse_args args = FUSE_ARGS_INIT(static_cast<int>(split.size()), split.data());
     const int rc = fuse_opt_parse(&args, &st, spec.data(), on_option);
     fuse_opt_free_args(&args);
     if (!cl.error.empty()) return cl;
@@ -148,11 +193,13 @@ CommandLine parse_command_line(int argc, char** argv) {
     }
     if (cl.action == Action::Help || cl.action == Action::Version) return cl;
     if (cl.action == Action::Check || cl.action == Action::ShowPlan) {
-        // Alone: anything else would be silently ignored.
-        for (int i = 1; i < argc && argc != 3; ++i)
-            if (argv[i] != cl.config && std::strncmp(argv[i], "--check", 7) && std::strncmp(argv[i], "--show-plan", 11)) {
-                cl.error = std::string(cl.action == Action::Check ? "--check" : "--show-plan") +
-                           " takes only CONFIG; unexpected '" + argv[i] + "'";
+        // Alone: anything else, a second --check or --show-plan too, would be silently
+        // ignored (regression: "--check A --show-plan A" ran the check only).
+        const std::string word = cl.action == Action::Check ? "--check" : "--show-plan";
+        const auto at = std::find(words.begin() + 1, words.end(), word);
+        for (auto w = words.begin() + 1; w != words.end(); ++w)
+            if (w != at && w != at + 1) {
+                cl.error = word + " takes only CONFIG; unexpected '" + *w + "'";
                 break;
             }
         return cl;

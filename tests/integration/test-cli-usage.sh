@@ -7,7 +7,7 @@ grep -q "formats dgen1 dgen2 (default dgen2)" <<<"$("$DGEN" --version)" || fail 
 [ "$("$DGEN" -V)" = "$("$DGEN" --version)" ] || fail "dgen -V differs from --version"
 [ "$("$DGENFS" -V)" = "$("$DGENFS" --version)" ] || fail "dgenfs -V differs from --version"
 grep -qx "dgenfs [0-9.]*" <<<"$("$DGENFS" --version | head -1)" || fail "dgenfs --version: first line"
-for cmd in cat check bench ls stat; do
+for cmd in cat check verify bench ls stat; do
     "$DGEN" "$cmd" --help >"$TMPDIR_TEST/help" || fail "dgen $cmd --help exited non-zero"
     grep -q "Usage: dgen $cmd" "$TMPDIR_TEST/help" || fail "dgen $cmd --help has no usage line"
 done
@@ -16,6 +16,8 @@ done
 # only "A subcommand is required").
 expect_usage_error "dgen: a command is required: cat, check, verify, bench, ls, stat" --
 expect_usage_error "dgen: unknown command 'frobnicate' (commands: cat, check, verify, bench, ls, stat)" -- frobnicate
+# An unknown option of dgen's own is named (regression: only "a command is required").
+expect_usage_error "dgen: unknown option '--bogus' (dgen's own: -h, --help, -V, --version); a command is required" -- --bogus
 expect_usage_error "did you mean 'check'?" -- chekc --size 1
 expect_usage_error "dgen check: The following argument was not expected: --bogus" -- check --bogus
 expect_usage_error "--size is required" -- cat
@@ -45,11 +47,30 @@ expect_usage_error "at least one whole dedup run (64 KiB)" -- check --size 32KiB
 expect_usage_error "--buffer 1000 B: must be a multiple of 4 KiB" -- bench --buffer 1000
 expect_usage_error "--runs: '0' is outside 1..1000" -- bench --runs 0
 expect_usage_error "--seconds: 'fast' is not a decimal number" -- bench --seconds fast
+expect_usage_error "--seconds 61: must be in (0, 60]" -- bench --seconds 61
+# --sample 0, as docs/dgen.md says, and a sample past the end check the whole stream.
+for sample in 0 2MiB; do
+    "$DGEN" check --size 1MiB --sample "$sample" >"$TMPDIR_TEST/check" || fail "dgen check --sample $sample"
+    grep -q "; sample 1 MiB (256 units" "$TMPDIR_TEST/check" || fail "--sample $sample: $(cat "$TMPDIR_TEST/check")"
+done
+# Each command names its own way to take a stream from a config.
+expect_usage_error "--size is required (or --config CONFIG PATH)" -- cat
+expect_usage_error "--size is required (or --config CONFIG --root DIR)" -- verify f.bin
+expect_usage_error "--stream: the stream name is empty" -- cat --size 1 --stream ""
 
 # Leading zeros are decimal on the command line as in a config (regression: --seed 010
 # was octal, 8).
 expect_usage_error "is not a directory (give a dgenfs MOUNTPOINT)" -- stat /nonexistent/mnt
 expect_usage_error "interval: '0' is not a number of seconds > 0" -- stat /tmp 0
+# INTERVAL and --count in the config's grammar (regression: strtod took inf, a sleep
+# that never ends, and hex; CLI11 read --count 010 as octal and said "Value x not in range").
+for bad in inf nan 0x1p0 1e9 -1; do
+    expect_usage_error "interval: '$bad' is not a number of seconds > 0, at most 86400" -- stat /tmp "$bad"
+done
+expect_usage_error "--count: '0' is outside 1.." -- stat /tmp 1 --count 0
+expect_usage_error "--count: 'x' is not an unsigned integer" -- stat /tmp 1 --count x
+# --count without INTERVAL (regression: ignored, one line printed).
+expect_usage_error "--count needs INTERVAL" -- stat /tmp --count 3
 # Into files first: a process substitution's failure is not seen, and two failed (empty)
 # outputs would compare equal, one failed output unequal.
 for seed in 010 10 8; do
