@@ -23,6 +23,7 @@
 
 #include "dgen/values.h"
 #include "fs.h"
+#include "init_flags.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "mount_guard.h"
@@ -341,6 +342,10 @@ bool Server::mount(const std::vector<std::string>& points) {
                 limit_hint(err).c_str());
             return false;
         }
+        // Before INIT is read: the reply may then take what libfuse 3.14 cannot ask for.
+        if (!take_later_init_flags(se.get()))
+            log(LOG_WARNING, "%s: cannot hook the INIT reply (%s): shared mmap of direct_io files stays off",
+                point.c_str(), std::strerror(errno));
         const auto entry = mount_at(point);  // ours now: the top mount there
         devs_.push_back(entry ? entry->dev : 0);
         mounts_.push_back({point, se.get(), -1, {}, ctx.get(), args_});
@@ -373,6 +378,11 @@ int Server::start() {
             log(LOG_ERR, "%s: %s", m.mountpoint.c_str(), error.c_str());
             return 1;
         }
+        const InitFlags f = later_init_flags(*m.context);
+        log(LOG_INFO, "%s: shared mmap of direct_io files: %s", m.mountpoint.c_str(),
+            (f.taken & kDirectIoAllowMmap) ? "on"
+            : (f.offered & kDirectIoAllowMmap) ? "off (the INIT reply could not take it)"
+                                               : "off (this kernel does not offer it; Linux 6.6+ does)");
     }
     // The workers, with the signals this thread handles blocked so that they are
     // delivered here.

@@ -65,6 +65,11 @@ struct Context {
     VerifyArea* verify = nullptr;  // /.verify; null when verify_area is off
     Stats* stats = nullptr;        // what /.dgen shows; shared by every mount of the daemon
     OpenFiles open_files;          // this mount's open files
+    struct {                       // INIT, as init_flags.cpp saw it (mount thread only)
+        uint64_t unique = 0;       // of the INIT request, until its reply is written
+        uint64_t offered = 0;      // the kernel's flags, flags2 << 32 included
+        uint64_t taken = 0;        // what the reply added (init_flags.h)
+    } init;
 };
 
 inline Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }

@@ -17,6 +17,9 @@ size = 100000
 [file]
 path = empty.bin
 size = 0
+[file]
+path = big.bin
+size = 3MiB
 [set]
 dir = many
 count = 300
@@ -169,6 +172,36 @@ if s.f_blocks * s.f_frsize < 100000 + 300 * 10:
 if bad:
     print("\n".join(bad))
     sys.exit(1)
+PY
+
+# mmap, MAP_SHARED and MAP_PRIVATE: a file in the page cache (f.bin, under
+# page_cache_max) always maps; a direct_io one (big.bin) maps shared where the kernel
+# offers FUSE_DIRECT_IO_ALLOW_MMAP (Linux 6.6+) and dgenfs took it, as its log says.
+"$DGEN" cat --config "$cfg" big.bin >"$TMPDIR_TEST/big.want" || fail "dgen cat big.bin"
+grep -q "shared mmap of direct_io files: on" "$DGENFS_LOG" && shared=on || shared=off
+grep -q "shared mmap of direct_io files: off (this kernel does not offer it" "$DGENFS_LOG" || [ "$shared" = on ] ||
+    fail "shared mmap of direct_io files is off on a kernel that offers it: $(grep mmap "$DGENFS_LOG")"
+python3 - "$mnt" "$TMPDIR_TEST" "$shared" <<'PY' || fail "mmap of the mount's files"
+import errno, mmap, os, sys
+m, tmp, shared = sys.argv[1:4]
+for name, want_file, direct in (("f.bin", "f.want", False), ("big.bin", "big.want", True)):
+    want = open(os.path.join(tmp, want_file), "rb").read()
+    for flags, kind in ((mmap.MAP_PRIVATE, "private"), (mmap.MAP_SHARED, "shared")):
+        fd = os.open(os.path.join(m, name), os.O_RDONLY)
+        try:
+            mapped = mmap.mmap(fd, 0, flags, mmap.PROT_READ)
+        except OSError as e:
+            if direct and kind == "shared" and shared == "off" and e.errno == errno.ENODEV:
+                continue
+            sys.exit(f"mmap {kind} of {name}: {e}")
+        finally:
+            os.close(fd)
+        if direct and kind == "shared" and shared == "off":
+            sys.exit(f"mmap shared of {name} worked though the log says it is off")
+        got = mapped[:]
+        mapped.close()
+        if got != want:
+            sys.exit(f"mmap {kind} of {name}: bytes differ from dgen cat")
 PY
 
 # Who may write (docs/dgenfs.md, "Who may write"): dgenfs mounts without
