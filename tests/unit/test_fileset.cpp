@@ -112,6 +112,42 @@ TEST(SetSizes, IntegerDrawsArePinnedAcrossTheWholeRange) {
     EXPECT_EQ(set_file_size(s, 3, 4294967295), 578499884005u);
 }
 
+// exp2_fixed walks only the fraction's set bits; docs/FORMAT.md §7 defines it bit by bit,
+// j = 1..48, multiplying by 2^(2^-j) (Q62, floored) where bit j is set. Both must agree
+// on every input, as here on a million random ones and the edges.
+TEST(SetSizes, Exp2MatchesTheBitByBitDefinition) {
+    using u128 = unsigned __int128;
+    std::vector<uint64_t> c(kLogFractionBits + 1);
+    c[0] = 1ull << 63;
+    for (int j = 1; j <= kLogFractionBits; ++j) {  // floor(sqrt(c[j-1] * 2^62)), by bisection
+        const u128 v = static_cast<u128>(c[j - 1]) << 62;
+        uint64_t lo = 0, hi = 1ull << 63;  // the root of a value below 2^126
+        while (lo < hi) {
+            const uint64_t mid = lo + (hi - lo + 1) / 2;
+            if (static_cast<u128>(mid) * mid <= v) lo = mid; else hi = mid - 1;
+        }
+        c[j] = lo;
+    }
+    auto reference = [&](uint64_t y) {
+        const uint64_t i = y >> kLogFractionBits;
+        if (i >= 64) return UINT64_MAX;
+        uint64_t m = 1ull << 62;
+        for (int j = 1; j <= kLogFractionBits; ++j)
+            if ((y >> (kLogFractionBits - j)) & 1) m = static_cast<uint64_t>((static_cast<u128>(m) * c[j]) >> 62);
+        const u128 v = (static_cast<u128>(m) << i) >> 62;
+        return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v);
+    };
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int n = 0; n < 1000000; ++n) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const uint64_t y = x % (65ull << kLogFractionBits);
+        ASSERT_EQ(exp2_fixed(y), reference(y)) << y;
+    }
+    for (uint64_t y : {0ull, 1ull, (1ull << kLogFractionBits) - 1, 63ull << kLogFractionBits,
+                       (64ull << kLogFractionBits) - 1})
+        EXPECT_EQ(exp2_fixed(y), reference(y)) << y;
+}
+
 TEST(SetSizes, FixedPointLogAndPowerKnownAnswers) {
     constexpr uint64_t one = 1ull << kLogFractionBits;
     EXPECT_EQ(log2_fixed(1), 0u);
