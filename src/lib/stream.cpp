@@ -76,15 +76,30 @@ size_t Stream::read(uint64_t offset, size_t len, uint8_t* out, const Kernel& ker
         // group (2^40-aligned contents, fewer than 2^40 units).
         kernel.range(key_, content_counter(content(0)), offset, end, sectors, out);
     } else {
-        // One kernel call per run touched: a run's units carry consecutive contents.
+        // One kernel call per run touched: a run's units carry consecutive contents. The
+        // runs' contents are worked out a batch at a time first: each is a chain of
+        // dependent multiplies (the permutation), and independent chains side by side
+        // overlap, where one before each kernel call cost a sixth of a D = 2 fill.
+        constexpr size_t kBatch = 32;
+        const int unit_shift = block_shift_ + 4;  // U = 16 << block_shift_
         for (uint64_t pos = offset; pos < end;) {
-            const uint64_t u = pos / p_.unit;
-            const uint64_t unit_start = u * p_.unit;
-            const uint64_t left = std::min(units_left_in_run(u), units_ - u);
-            const uint64_t stop = std::min(end, unit_start + left * p_.unit);
-            kernel.range(key_, content_counter(content(u)), pos - unit_start, stop - unit_start,
-                         sectors, out + (pos - offset));
-            pos = stop;
+            uint64_t first_unit[kBatch], stop[kBatch];
+            Block128 base[kBatch];
+            size_t m = 0;
+            for (uint64_t at = pos; m < kBatch && at < end; ++m) {
+                const uint64_t u = at >> unit_shift;
+                const uint64_t left = std::min(units_left_in_run(u), units_ - u);
+                first_unit[m] = u;
+                stop[m] = std::min(end, (u + left) << unit_shift);
+                base[m] = content_counter(content(u));
+                at = stop[m];
+            }
+            for (size_t i = 0; i < m; ++i) {
+                const uint64_t unit_start = first_unit[i] << unit_shift;
+                kernel.range(key_, base[i], pos - unit_start, stop[i] - unit_start, sectors,
+                             out + (pos - offset));
+                pos = stop[i];
+            }
         }
     }
     return len;
