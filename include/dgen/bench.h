@@ -1,5 +1,7 @@
 // `dgen bench`: one thread filling one reused buffer, side by side in one run, so the
-// ratios hold even on a shared, noisy machine. GB/s means 10^9 bytes per second.
+// ratios hold even on a shared, noisy machine. GB/s means 10^9 bytes per second. The rows
+// run in rounds (run r of every row, then run r + 1), and each row's ratio to the row it is
+// compared with is the median of the two's per-round ratios.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +23,8 @@ struct BenchRow {
     std::string what;           // one line on what was measured
     double gbps = 0;            // median
     double min_gbps = 0, max_gbps = 0;
+    std::string vs;             // the row it is compared with ("" for memset)
+    double ratio = 0;           // median over rounds of gbps / vs's gbps in the same round
 };
 
 struct BenchReport {

@@ -23,6 +23,7 @@ public:
     bool all_random() const { return all_random_; }
     // Random bytes at the start of sector j of a unit (j < unit / 512).
     uint32_t random_bytes(uint32_t sector) const { return r_[sector]; }
+    const std::vector<uint32_t>& random_bytes() const { return r_; }  // one per sector
 
 private:
     bool all_random_;

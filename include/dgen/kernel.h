@@ -17,9 +17,25 @@ namespace dgen {
 
 using FillFn = void (*)(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out);
 
+// The compression layout (compress_layout.h) as a range fill applies it: 512-byte sector k
+// of a run, counted from the run's byte 0 (which starts a unit), keeps its first
+// random[k % sectors] bytes and is zero after them.
+struct SectorLayout {
+    const uint32_t* random = nullptr;  // nullptr: every byte is keystream (C = 1)
+    uint32_t sectors = 0;              // sectors per unit, the period of `random`
+};
+
+// Bytes [a, b) of the run of blocks that starts at `base` (byte i is byte i % 16 of
+// ARS(key, base + i / 16)), with `layout` applied, into out[0, b - a). The same promise
+// as FillFn: the low lane of base + i / 16 does not wrap. One call per read or per dedup
+// run, so keys are loaded once and neither unaligned ends nor zeros cost a call each.
+using RangeFn = void (*)(const ArsKey& key, Block128 base, uint64_t a, uint64_t b,
+                         const SectorLayout& layout, uint8_t* out);
+
 struct Kernel {
     const char* name;  // scalar | aesni | vaes-avx2 | vaes-avx512
     FillFn fill;
+    RangeFn range;
 };
 
 // Every kernel compiled in and supported by this CPU and OS, slowest first.

@@ -66,10 +66,6 @@ private:
     uint64_t units_left_in_run(uint64_t unit) const;  // from `unit` to its run's end
     // Counter of the first block of content c: c * (U / 16) as a 128-bit integer.
     Block128 content_counter(uint64_t content) const;
-    // Keystream bytes [a, b) counted from the block `base`.
-    void keystream(FillFn fill, Block128 base, uint64_t a, uint64_t b, uint8_t* dst) const;
-    // Zeroes the compressible tail of every sector that stream bytes [from, to) touch.
-    void zero_sector_tails(uint64_t from, uint64_t to, uint8_t* dst) const;
 
     StreamParams p_;
     ArsKey key_;

@@ -192,7 +192,8 @@ void run_bench_cmd(const BenchCliOptions& o, const CLI::App& app) {
         j["buffer_bytes"] = b.buffer;
         j["runs"] = b.runs;
         j["seconds_per_run"] = b.seconds;
-        j["unit"] = "GB/s (1e9 bytes/s), median of runs";
+        j["unit"] = "GB/s (1e9 bytes/s), median of runs; paired_ratio: median over rounds of "
+                    "gbps / paired_vs's gbps in the same round";
         for (const BenchRow& row : r.rows)
             j["rows"].push_back({{"name", row.name},
                                  {"what", row.what},
@@ -200,19 +201,24 @@ void run_bench_cmd(const BenchCliOptions& o, const CLI::App& app) {
                                  {"min_gbps", row.min_gbps},
                                  {"max_gbps", row.max_gbps},
                                  {"vs_memset", row.gbps / memset_gbps},
-                                 {"vs_dgenpy", row.gbps / dgenpy_gbps}});
+                                 {"vs_dgenpy", row.gbps / dgenpy_gbps},
+                                 {"paired_vs", row.vs},
+                                 {"paired_ratio", row.ratio}});
         std::printf("%s\n", j.dump(2).c_str());
         return;
     }
     std::printf("dgen bench: 1 thread, reused %s buffer, kernel %s, median of %d runs of %.2f s\n",
                 format_size(b.buffer).c_str(), r.kernel.c_str(), b.runs, b.seconds);
-    std::printf("GB/s = 10^9 bytes per second\n\n");
-    std::printf("%-18s %9s %9s %9s %10s %10s  %s\n", "fill", "GB/s", "min", "max", "x memset",
-                "x dgen-py", "what");
-    for (const BenchRow& row : r.rows)
-        std::printf("%-18s %9.2f %9.2f %9.2f %10.2f %10.2f  %s\n", row.name.c_str(), row.gbps,
+    std::printf("GB/s = 10^9 bytes per second; paired: median of the per-round ratios to that row\n\n");
+    std::printf("%-19s %8s %8s %8s %9s %9s  %-26s %s\n", "fill", "GB/s", "min", "max",
+                "x memset", "x dgen-py", "paired", "what");
+    for (const BenchRow& row : r.rows) {
+        char paired[64] = "";
+        if (!row.vs.empty()) std::snprintf(paired, sizeof paired, "%.2f x %s", row.ratio, row.vs.c_str());
+        std::printf("%-19s %8.2f %8.2f %8.2f %9.2f %9.2f  %-26s %s\n", row.name.c_str(), row.gbps,
                     row.min_gbps, row.max_gbps, row.gbps / memset_gbps, row.gbps / dgenpy_gbps,
-                    row.what.c_str());
+                    paired, row.what.c_str());
+    }
 }
 
 }  // namespace

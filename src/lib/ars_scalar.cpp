@@ -6,6 +6,7 @@
 #include "dgen/ars.h"
 #include "dgen/kernel.h"
 #include "kernels/kernels.h"
+#include "kernels/range.h"
 
 namespace dgen {
 namespace {
@@ -89,12 +90,24 @@ Block128 ars_block_scalar(const ArsKey& key, Block128 ctr) {
     return aes_round(v, key.k[key.rounds], true);
 }
 
-void fill_scalar(const ArsKey& key, Block128 ctr, size_t nblocks,
-                 uint8_t* out) {
-    for (size_t j = 0; j < nblocks; ++j) {
-        const Block128 b = ars_block_scalar(key, {ctr.lo + j, ctr.hi});
-        to_bytes(b, out + 16 * j);
+namespace {
+
+// The reference generator for the shared range loop (kernels/range.h); the round count is
+// the key's, so R only names the instance.
+template <int R>
+struct ScalarGen {
+    const ArsKey& key;
+    explicit ScalarGen(const ArsKey& k) : key(k) {}
+    void blocks(Block128 ctr, size_t nblocks, uint8_t* out) const {
+        for (size_t j = 0; j < nblocks; ++j)
+            to_bytes(ars_block_scalar(key, {ctr.lo + j, ctr.hi}), out + 16 * j);
     }
+};
+
+}  // namespace
+
+Kernel scalar_kernel() {
+    return {"scalar", ByRounds<ScalarGen>::fill, ByRounds<ScalarGen>::range};
 }
 
 }  // namespace dgen

@@ -24,28 +24,58 @@ uint64_t splitmix64(uint64_t& x) {
     return z ^ (z >> 31);
 }
 
-// Median GB/s over `runs` runs of `fill` (which fills `bytes` per call).
-BenchRow measure(const std::string& name, const std::string& what, const BenchOptions& o,
-                 size_t bytes, const std::function<void(uint64_t)>& fill) {
+// One row to measure: `fill(i)` fills `bytes` per call; `vs` names the row its ratio is
+// taken against ("" for none).
+struct Job {
+    std::string name, what, vs;
+    size_t bytes;
+    std::function<void(uint64_t)> fill;
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// Runs the jobs in rounds: round r times run r of every job, one after another, so a
+// neighbour's load falls on all rows alike rather than on the rows that happen to run while
+// it lasts. A row's ratio is the median over rounds of its rate / its reference's rate in
+// the same round: paired, so both sides of it saw the same machine.
+std::vector<BenchRow> measure_all(const BenchOptions& o, const std::vector<Job>& jobs) {
     using clock = std::chrono::steady_clock;
-    std::vector<double> rates;
-    uint64_t iter = 0;
-    for (int i = 0; i < 2; ++i) fill(iter++);  // warm caches and page tables
+    std::vector<std::vector<double>> rates(jobs.size());
+    std::vector<uint64_t> iter(jobs.size(), 0);
+    for (size_t j = 0; j < jobs.size(); ++j)
+        for (int i = 0; i < 2; ++i) jobs[j].fill(iter[j]++);  // warm caches and page tables
     for (int r = 0; r < o.runs; ++r) {
-        uint64_t calls = 0;
-        const auto t0 = clock::now();
-        const auto deadline = t0 + std::chrono::duration<double>(o.seconds);
-        auto t1 = t0;
-        do {
-            for (int k = 0; k < 8; ++k) fill(iter++);
-            calls += 8;
-            t1 = clock::now();
-        } while (t1 < deadline);
-        const double secs = std::chrono::duration<double>(t1 - t0).count();
-        rates.push_back(static_cast<double>(calls * bytes) / secs / 1e9);
+        for (size_t j = 0; j < jobs.size(); ++j) {
+            uint64_t calls = 0;
+            const auto t0 = clock::now();
+            const auto deadline = t0 + std::chrono::duration<double>(o.seconds);
+            auto t1 = t0;
+            do {
+                for (int k = 0; k < 8; ++k) jobs[j].fill(iter[j]++);
+                calls += 8;
+                t1 = clock::now();
+            } while (t1 < deadline);
+            const double secs = std::chrono::duration<double>(t1 - t0).count();
+            rates[j].push_back(static_cast<double>(calls * jobs[j].bytes) / secs / 1e9);
+        }
     }
-    std::sort(rates.begin(), rates.end());
-    return {name, what, rates[rates.size() / 2], rates.front(), rates.back()};
+    std::vector<BenchRow> rows;
+    for (size_t j = 0; j < jobs.size(); ++j) {
+        const auto [lo, hi] = std::minmax_element(rates[j].begin(), rates[j].end());
+        BenchRow row{jobs[j].name, jobs[j].what, median(rates[j]), *lo, *hi, "", 0};
+        for (size_t k = 0; k < jobs.size(); ++k) {
+            if (jobs[j].vs.empty() || jobs[k].name != jobs[j].vs) continue;
+            std::vector<double> ratios;
+            for (int r = 0; r < o.runs; ++r) ratios.push_back(rates[j][r] / rates[k][r]);
+            row.vs = jobs[k].name;
+            row.ratio = median(ratios);
+        }
+        rows.push_back(row);
+    }
+    return rows;
 }
 
 }  // namespace
@@ -73,56 +103,62 @@ BenchReport run_bench(const BenchOptions& o) {
     std::vector<uint8_t> buf(o.buffer);
     uint8_t* p = buf.data();
     const size_t n = buf.size();
+    std::vector<Job> jobs;
 
-    rep.rows.push_back(measure("memset", "store-bandwidth ceiling", o, n, [&](uint64_t i) {
-        std::memset(p, static_cast<int>(i & 0xff), n);
-        clobber(p);
-    }));
-    rep.rows.push_back(measure("dgen-py core loop", "scalar Xoshiro256++ per 1 MiB block", o, n,
-                               [&](uint64_t i) {
-                                   dgenpy_fill_block(o.seed, i, p, n);
-                                   clobber(p);
-                               }));
+    jobs.push_back({"memset", "store-bandwidth ceiling", "", n, [&](uint64_t i) {
+                        std::memset(p, static_cast<int>(i & 0xff), n);
+                        clobber(p);
+                    }});
+    jobs.push_back({"dgen-py core loop", "scalar Xoshiro256++ per 1 MiB block", "memset", n,
+                    [&](uint64_t i) {
+                        dgenpy_fill_block(o.seed, i, p, n);
+                        clobber(p);
+                    }});
 
     constexpr uint64_t kTiB = 1ull << 40;
-    auto stream_row = [&](const std::string& name, const std::string& what, double d, double c) {
+    auto params = [&](double d, double c) {
         StreamParams sp;
         sp.seed = o.seed;
         sp.size = kTiB;
         sp.dedup = d;
         sp.compress = c;
-        const Stream s(sp);
-        const uint64_t span = kTiB / n;
-        rep.rows.push_back(measure(name, what, o, n, [&](uint64_t i) {
-            s.read((i % span) * n, n, p);
-            clobber(p);
-        }));
+        return sp;
     };
-    stream_row("dgen C=1", "incompressible, sequential", 1.0, 1.0);
-    stream_row("dgen C=2", "compress 2, sequential", 1.0, 2.0);
-    stream_row("dgen D=2", "dedup 2, sequential", 2.0, 1.0);
+    const Stream c1(params(1, 1)), c2(params(1, 2)), d2(params(2, 1));
+    auto sequential = [&](const Stream& s) {
+        return [&s, p, n](uint64_t i) {
+            s.read(i % (kTiB / n) * n, n, p);
+            clobber(p);
+        };
+    };
+    jobs.push_back({"dgen C=1", "incompressible, sequential", "memset", n, sequential(c1)});
+    jobs.push_back({"dgen C=2", "compress 2, sequential", "dgen C=1", n, sequential(c2)});
+    jobs.push_back({"dgen D=2", "dedup 2, sequential", "dgen C=1", n, sequential(d2)});
 
-    StreamParams sp;
-    sp.seed = o.seed;
-    sp.size = kTiB;
-    const Stream s(sp);
+    // 4 KiB reads of the C = 1 stream into consecutive pages of the buffer: one after
+    // another; at random 4 KiB-aligned offsets; at the same offsets moved to a random byte.
     const size_t reads = n / 4096;
-    rep.rows.push_back(measure("dgen 4KiB seq", "4 KiB reads, one after another", o,
-                               reads * 4096, [&](uint64_t i) {
-                                   for (size_t k = 0; k < reads; ++k)
-                                       s.read((i * reads + k) * 4096 % kTiB, 4096, p + k * 4096);
-                                   clobber(p);
-                               }));
     std::mt19937_64 rng(o.seed);
-    std::vector<uint64_t> offsets(1 << 16);
-    for (uint64_t& off : offsets) off = rng() % (kTiB - 4096);  // any byte, not aligned
-    rep.rows.push_back(measure("dgen 4KiB random", "4 KiB reads at random byte offsets", o,
-                               reads * 4096, [&](uint64_t i) {
-                                   for (size_t k = 0; k < reads; ++k)
-                                       s.read(offsets[(i * reads + k) & 0xffff], 4096,
-                                              p + k * 4096);
-                                   clobber(p);
-                               }));
+    std::vector<uint64_t> aligned(1 << 16), unaligned(1 << 16);
+    for (size_t k = 0; k < aligned.size(); ++k) {
+        aligned[k] = rng() % (kTiB / 4096 - 1) * 4096;
+        unaligned[k] = aligned[k] + 1 + rng() % 4095;  // never a multiple of 16 or 4096
+        unaligned[k] -= unaligned[k] % 16 == 0;
+    }
+    auto reads_at = [&](auto offset) {
+        return [&c1, p, reads, offset](uint64_t i) {
+            for (size_t k = 0; k < reads; ++k) c1.read(offset(i * reads + k), 4096, p + k * 4096);
+            clobber(p);
+        };
+    };
+    jobs.push_back({"dgen 4KiB seq", "4 KiB reads, one after another", "dgen C=1", reads * 4096,
+                    reads_at([](uint64_t k) { return k * 4096 % kTiB; })});
+    jobs.push_back({"dgen 4KiB aligned", "4 KiB reads at random 4 KiB-aligned offsets", "dgen C=1",
+                    reads * 4096, reads_at([&](uint64_t k) { return aligned[k & 0xffff]; })});
+    jobs.push_back({"dgen 4KiB unaligned", "the same reads, each moved to a byte offset",
+                    "dgen 4KiB aligned", reads * 4096,
+                    reads_at([&](uint64_t k) { return unaligned[k & 0xffff]; })});
+    rep.rows = measure_all(o, jobs);
     return rep;
 }
 

@@ -1,6 +1,7 @@
 #include "dgen/dedup_map.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "dgen/format.h"
@@ -44,8 +45,7 @@ uint64_t DedupMap::distinct_units() const {
 // A 4-round balanced Feistel network on 2h bits (2^2h >= n), cycle-walked into [0, n):
 // a bijection of [0, n) keyed by (dedup key, window).
 uint64_t DedupMap::permute(uint64_t w, uint64_t n, uint64_t t) const {
-    int k = 0;
-    while ((1ull << k) < n) ++k;
+    const int k = std::bit_width(n - 1);  // smallest k with 2^k >= n
     const int h = std::max(1, (k + 1) / 2);
     const uint64_t mask = (1ull << h) - 1;
     const uint64_t wkey = mix64(key_ ^ (w * 0x9E3779B97F4A7C15ull));
@@ -66,6 +66,8 @@ uint64_t DedupMap::permute(uint64_t w, uint64_t n, uint64_t t) const {
 uint64_t DedupMap::content_in_window(uint64_t base, uint64_t w, uint64_t n, uint64_t t) const {
     if (dedup_ == 1.0) return base + t;
     const uint64_t s = permute(w, n, t);
+    // s, M < n: below 2^32 the product fits 64 bits and skips the 128-bit division call.
+    if (n <= 1ull << 32) return base + s * distinct_in(n) / n;
     __extension__ using u128 = unsigned __int128;  // s · M reaches 2^80 in a set's group
     const u128 scaled = static_cast<u128>(s) * distinct_in(n);
     return base + static_cast<uint64_t>(scaled / n);

@@ -52,10 +52,10 @@ std::optional<Block128> ars_invert(const ArsKey& key, Block128 out) {
 
 std::vector<Kernel> available_kernels() {
     static const CpuFeatures f = probe();
-    std::vector<Kernel> ks{{"scalar", fill_scalar}};
-    if (f.aes) ks.push_back({"aesni", fill_aesni});
-    if (f.aes && f.vaes && f.avx2) ks.push_back({"vaes-avx2", fill_vaes_avx2});
-    if (f.aes && f.vaes && f.avx512f) ks.push_back({"vaes-avx512", fill_vaes_avx512});
+    std::vector<Kernel> ks{scalar_kernel()};
+    if (f.aes) ks.push_back(aesni_kernel());
+    if (f.aes && f.vaes && f.avx2) ks.push_back(vaes_avx2_kernel());
+    if (f.aes && f.vaes && f.avx512f) ks.push_back(vaes_avx512_kernel());
     return ks;
 }
 

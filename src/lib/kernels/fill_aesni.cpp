@@ -1,16 +1,16 @@
 // ARS with AES-NI: eight independent blocks in flight hide the AESENC latency.
 #include "ars128.h"
+#include "range.h"
 
 namespace dgen {
 namespace {
 
 template <int ROUNDS>
-struct AesNi {
-    static void fill(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out) {
-        __m128i rk[ROUNDS + 1];
-        for (int r = 0; r <= ROUNDS; ++r)
-            rk[r] = _mm_set_epi64x(static_cast<long long>(key.k[r].hi),
-                                   static_cast<long long>(key.k[r].lo));
+struct AesNiGen {
+    Keys128<ROUNDS> k;
+    explicit AesNiGen(const ArsKey& key) : k(key) {}
+    void blocks(Block128 ctr, size_t nblocks, uint8_t* out) const {
+        const __m128i* rk = k.rk;
         __m128i next = _mm_set_epi64x(static_cast<long long>(ctr.hi), static_cast<long long>(ctr.lo));
         const __m128i one = _mm_set_epi64x(0, 1);
         auto* dst = reinterpret_cast<__m128i*>(out);
@@ -27,7 +27,7 @@ struct AesNi {
             for (int i = 0; i < kLanes; ++i)
                 _mm_storeu_si128(dst + j + i, _mm_aesenclast_si128(v[i], rk[ROUNDS]));
         }
-        ars_blocks_128<ROUNDS>(key, ctr, j, nblocks, out);
+        k.blocks_from(ctr, j, nblocks, out);
     }
 };
 
@@ -46,8 +46,6 @@ Block128 ars_invert_aesni(const ArsKey& key, Block128 out) {
     return {static_cast<uint64_t>(_mm_cvtsi128_si64(v)), static_cast<uint64_t>(_mm_extract_epi64(v, 1))};
 }
 
-void fill_aesni(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out) {
-    by_rounds<AesNi>(key, ctr, nblocks, out);
-}
+Kernel aesni_kernel() { return {"aesni", ByRounds<AesNiGen>::fill, ByRounds<AesNiGen>::range}; }
 
 }  // namespace dgen

@@ -1,19 +1,28 @@
 // ARS with VAES on 512-bit registers: four blocks per register, eight registers in flight
-// (32 blocks) to cover VAESENC's latency.
+// (32 blocks) to cover VAESENC's latency; then four blocks at a time, and the last one to
+// three through one masked store.
 #include "ars128.h"
+#include "range.h"
 
 namespace dgen {
 namespace {
 
 template <int ROUNDS>
-struct VaesAvx512 {
-    static void fill(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out) {
-        __m512i rk[ROUNDS + 1];
-        for (int r = 0; r <= ROUNDS; ++r) {
+struct VaesAvx512Gen {
+    __m512i rk[ROUNDS + 1];
+    explicit VaesAvx512Gen(const ArsKey& key) {
+        for (int r = 0; r <= ROUNDS; ++r) {  // not _mm512_broadcast_i32x4: GCC 12 warns in it
             const auto lo = static_cast<long long>(key.k[r].lo);
             const auto hi = static_cast<long long>(key.k[r].hi);
             rk[r] = _mm512_set_epi64(hi, lo, hi, lo, hi, lo, hi, lo);
         }
+    }
+    __m512i quad(__m512i ctr) const {
+        __m512i v = _mm512_xor_si512(ctr, rk[0]);
+        for (int r = 1; r < ROUNDS; ++r) v = _mm512_aesenc_epi128(v, rk[r]);
+        return _mm512_aesenclast_epi128(v, rk[ROUNDS]);
+    }
+    void blocks(Block128 ctr, size_t nblocks, uint8_t* out) const {
         const auto cid = static_cast<long long>(ctr.hi);
         const auto b0 = static_cast<long long>(ctr.lo);
         __m512i next = _mm512_set_epi64(cid, b0 + 3, cid, b0 + 2, cid, b0 + 1, cid, b0);
@@ -33,19 +42,20 @@ struct VaesAvx512 {
                                     _mm512_aesenclast_epi128(v[i], rk[ROUNDS]));
         }
         for (; j + 4 <= nblocks; j += 4) {
-            __m512i v = _mm512_xor_si512(next, rk[0]);
+            _mm512_storeu_si512(out + 16 * j, quad(next));
             next = _mm512_add_epi64(next, four);
-            for (int r = 1; r < ROUNDS; ++r) v = _mm512_aesenc_epi128(v, rk[r]);
-            _mm512_storeu_si512(out + 16 * j, _mm512_aesenclast_epi128(v, rk[ROUNDS]));
         }
-        ars_blocks_128<ROUNDS>(key, ctr, j, nblocks, out);
+        if (j < nblocks) {  // 1..3 blocks: two 64-bit lanes each
+            const auto lanes = static_cast<__mmask8>((1u << (2 * (nblocks - j))) - 1);
+            _mm512_mask_storeu_epi64(out + 16 * j, lanes, quad(next));
+        }
     }
 };
 
 }  // namespace
 
-void fill_vaes_avx512(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out) {
-    by_rounds<VaesAvx512>(key, ctr, nblocks, out);
+Kernel vaes_avx512_kernel() {
+    return {"vaes-avx512", ByRounds<VaesAvx512Gen>::fill, ByRounds<VaesAvx512Gen>::range};
 }
 
 }  // namespace dgen

@@ -10,12 +10,11 @@
 
 namespace dgen {
 
-void fill_scalar(const ArsKey& key, Block128 ctr, size_t nblocks,
-                 uint8_t* out);
-void fill_aesni(const ArsKey& key, Block128 ctr, size_t nblocks,
-                uint8_t* out);
-void fill_vaes_avx2(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out);
+// Each kernel as dispatch.cpp offers it: {name, FillFn, RangeFn} (kernel.h).
+Kernel scalar_kernel();
+Kernel aesni_kernel();
+Kernel vaes_avx2_kernel();
+Kernel vaes_avx512_kernel();
 Block128 ars_invert_aesni(const ArsKey& key, Block128 out);
-void fill_vaes_avx512(const ArsKey& key, Block128 ctr, size_t nblocks, uint8_t* out);
 
 }  // namespace dgen
