@@ -116,7 +116,7 @@ TEST(SetSizes, IntegerDrawsArePinnedAcrossTheWholeRange) {
 // j = 1..48, multiplying by 2^(2^-j) (Q62, floored) where bit j is set. Both must agree
 // on every input, as here on a million random ones and the edges.
 TEST(SetSizes, Exp2MatchesTheBitByBitDefinition) {
-    using u128 = unsigned __int128;
+    __extension__ typedef unsigned __int128 u128;
     std::vector<uint64_t> c(kLogFractionBits + 1);
     c[0] = 1ull << 63;
     for (int j = 1; j <= kLogFractionBits; ++j) {  // floor(sqrt(c[j-1] * 2^62)), by bisection
@@ -398,7 +398,7 @@ TEST(SetSizes, PlacementsSumTheSizesBefore) {
     // Out of group order, so that the cache both misses and hits.
     for (uint64_t k : {1500ull, 3ull, 2499ull, 1501ull, 4ull, 1024ull}) {
         SCOPED_TRACE(k);
-        char name[32];
+        char name[80];
         std::snprintf(name, sizeof name, "drawn/d%llu/d%llu/f%08llu", (unsigned long long)(k / 100 / 5),
                       (unsigned long long)(k / 100 % 5), (unsigned long long)k);
         const auto ino = ns.resolve(name);
