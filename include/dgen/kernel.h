@@ -45,7 +45,7 @@ std::vector<Kernel> available_kernels();
 const Kernel* find_kernel(std::string_view name);
 
 // The kernel in use. First call picks: $DGEN_SIMD if set (an unknown or unsupported name
-// is an error, thrown as std::runtime_error), else the fastest available.
+// is an error, thrown as std::runtime_error), else default_kernel_name().
 const Kernel& active_kernel();
 
 // Forces the kernel (e.g. from --simd). Returns false if `name` is unknown/unsupported.
@@ -53,5 +53,7 @@ bool force_kernel(std::string_view name);
 
 // "scalar, aesni, vaes-avx2" — for help texts and errors.
 std::string available_kernel_names();
+// The kernel chosen when none is named (dispatch.cpp says which, and why).
+std::string default_kernel_name();
 
 }  // namespace dgen
