@@ -8,6 +8,7 @@
 
 #include "dgen/config.h"
 #include "dgen/fileset.h"
+#include "dgen/stream.h"
 
 namespace dgen {
 namespace {
@@ -43,6 +44,25 @@ TEST(FuzzFound, SetNamePatternMakingNamesOver255BytesIsRefused) {
     EXPECT_EQ(errors[0].line, 6);  // name = ...
     EXPECT_NE(errors[0].message.find("names of up to 256 bytes"), std::string::npos) << errors[0].message;
     EXPECT_FALSE(load(std::string(300, 'n'), "1").empty());
+}
+
+// fuzz_stream, found-range-pointer-before-out: a compressible read starting inside a
+// sector made a pointer to the sector's start, before the output buffer (undefined
+// behaviour, reported by UBSan), though it wrote only from the buffer's start. Reads
+// from every offset of a sector, compared with the same bytes cut from a whole read.
+TEST(FuzzFound, CompressibleReadStartingInsideASector) {
+    StreamParams p;
+    p.seed = 11;
+    p.compress = 2.5;
+    p.size = 3 * 4096;
+    const Stream s(p);
+    std::vector<uint8_t> whole(p.size);
+    ASSERT_EQ(s.read(0, whole.size(), whole.data()), whole.size());
+    for (uint64_t off : {1ull, 100ull, 511ull, 513ull, 4000ull, 4097ull}) {
+        std::vector<uint8_t> part(700);
+        ASSERT_EQ(s.read(off, part.size(), part.data()), part.size());
+        EXPECT_TRUE(std::equal(part.begin(), part.end(), whole.begin() + static_cast<long>(off))) << off;
+    }
 }
 
 }  // namespace

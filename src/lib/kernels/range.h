@@ -96,8 +96,8 @@ void fill_range(const Gen& gen, Block128 base, uint64_t a, uint64_t b, const Sec
     for (; s < b; s += kSectorSize) {
         const uint32_t r = layout.random[k];
         k = k + 1 == layout.sectors ? 0 : k + 1;
-        uint8_t* dst = out + (s - a);  // may point before out: only used when s >= a
-        if (s >= a && s + kSectorSize <= b) {
+        if (s >= a && s + kSectorSize <= b) {  // a whole sector (a pointer before out is UB)
+            uint8_t* dst = out + (s - a);
             gen.blocks(block_at(base, s), (r + kBlockSize - 1) / kBlockSize, dst);
             zero_sector_tail(dst, r);
             continue;
