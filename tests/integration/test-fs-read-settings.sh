@@ -90,7 +90,17 @@ while IFS='|' read -r what settings cached uncached; do
         "$DGEN" cat --config "$cfg" "$path" | cmp -s - "$mnt/$path" || fail "$what: $path differs from dgen cat"
         second=$(requests_of "$mnt" "$name") || fail "$what: stats.json"
         case " $cached " in
-        *" $name "*) [ "$second" -eq "$first" ] || fail "$what: $path was read again ($first, then $second requests): not cached" ;;
+        *" $name "*)
+            # The kernel may drop clean pages under memory pressure (it did once, under
+            # TSan in CI): a cached file is one that some re-read, of three, does not ask.
+            tries=1
+            while [ "$second" -ne "$first" ] && [ "$tries" -lt 3 ]; do
+                first=$second
+                cat "$mnt/$path" >/dev/null || fail "$what: cat $path again"
+                second=$(requests_of "$mnt" "$name") || fail "$what: stats.json"
+                tries=$((tries + 1))
+            done
+            [ "$second" -eq "$first" ] || fail "$what: $path was read again on each of 3 re-reads: not cached" ;;
         *) [ "$second" -gt "$first" ] || fail "$what: $path was served from the page cache ($first requests both times)" ;;
         esac
     done
