@@ -203,8 +203,12 @@ stop_serving() {
 }
 
 # wait_gone PID WHAT: waits for a process that must end by itself; fails after 30 s (a
-# hang, not a speed: nothing here takes more than a second or two).
+# hang, not a speed: nothing here takes more than a second or two), 90 s for a sanitized
+# daemon (a TSan daemon once took over 30 s to exit after SIGHUP under load, in 1 of 6
+# runs of test-fs-faults-signals; not yet understood, and 5 more runs took seconds).
 wait_gone() {
-    for _ in $(seq 600); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
-    fail "$2 still running after 30 s"
+    local seconds=30
+    [ "${DGEN_SANITIZED:-0}" = 1 ] && seconds=90
+    for _ in $(seq $((seconds * 20))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+    fail "$2 still running after $seconds s"
 }
