@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "dgen/config.h"
@@ -51,6 +53,40 @@ private:
     std::unordered_set<FileSource*> files_;
 };
 
+// /.dgen's snapshots (control.cpp): each lookup of stats.json or metrics renders one into
+// a slot of its own, which special.h turns into an inode number. The slot counts the
+// kernel's lookups of that inode; forget() frees it at zero, and those the kernel never
+// forgot go with their Context. Lookups, reads and forgets come from any worker thread.
+class ControlSnapshots {
+public:
+    using Text = std::shared_ptr<const std::string>;
+    struct Snapshot {
+        Text text;          // null: no such slot
+        uint64_t name = 0;  // whose snapshot (the name's inode number, for st_ino)
+    };
+    static constexpr uint64_t kSlots = (uint64_t{1} << 39) - 16;  // special.h: up to 2^40
+
+    explicit ControlSnapshots(uint64_t slots = kSlots) : slots_(slots) {}
+    ControlSnapshots(const ControlSnapshots&) = delete;
+    ControlSnapshots& operator=(const ControlSnapshots&) = delete;
+    // A free slot holding `s`, looked up once. Slots are taken in turn and wrap around
+    // past those still held (a freed number is one the kernel has forgotten).
+    uint64_t add(Snapshot s);
+    Snapshot find(uint64_t slot) const;  // text null: no such slot, or freed
+    void forget(uint64_t slot, uint64_t nlookup);
+    size_t size() const;
+
+private:
+    struct Held {
+        Snapshot snapshot;
+        uint64_t lookups = 0;
+    };
+    const uint64_t slots_;
+    mutable std::mutex lock_;
+    uint64_t next_ = 0;
+    std::unordered_map<uint64_t, Held> held_;
+};
+
 struct Context {
     const Namespace* ns = nullptr;
     DatasetConfig dataset;
@@ -65,6 +101,7 @@ struct Context {
     VerifyArea* verify = nullptr;  // /.verify; null when verify_area is off
     Stats* stats = nullptr;        // what /.dgen shows; shared by every mount of the daemon
     OpenFiles open_files;          // this mount's open files
+    ControlSnapshots snapshots;    // this mount's /.dgen snapshots (their lookups are its own)
     struct {                       // INIT, as init_flags.cpp saw it (mount thread only)
         uint64_t unique = 0;       // of the INIT request, until its reply is written
         uint64_t offered = 0;      // the kernel's flags, flags2 << 32 included

@@ -5,9 +5,12 @@
 //              are compared with the file's own (verify_area.cpp)
 //
 // Neither is listed in the root (a copy of the mount copies the dataset and nothing
-// else); a lookup by name finds them. Inode numbers, above the dataset's (namespace.h):
+// else); a lookup by name finds them. Inode numbers, where the dataset has none
+// (namespace.h: its directories are below 2^39, its files from 2^40 on):
 //
-//   2^39 + 1 ... 2^39 + 15        /.dgen and the files in it
+//   2^39 + 1 ... 2^39 + 15        /.dgen and the names in it (as readdir lists them)
+//   2^39 + 16 + n                 the n-th snapshot of stats.json or metrics, one per
+//                                 lookup (n < 2^39 - 16, reused past those still held)
 //   2^63 | x                      /.verify/<the path of dataset inode x>; 2^63 | 1 = /.verify
 //   2^63 | 2^39 + n               the n-th file or directory created in /.verify that the
 //                                 dataset does not have (a temporary file of rsync, ...)
@@ -22,13 +25,16 @@ namespace dgen::fs {
 
 inline constexpr uint64_t kControlBase = 1ull << 39;
 inline constexpr uint64_t kControlDirIno = kControlBase + 1;
+inline constexpr uint64_t kSnapshotBase = kControlBase + 16;
+static_assert(kSnapshotBase + ControlSnapshots::kSlots == 1ull << 40, "snapshots end where [file]s begin");
 inline constexpr uint64_t kVerifyBit = 1ull << 63;
 
 namespace control {
-inline bool owns(fuse_ino_t ino) { return ino > kControlBase && ino < kControlBase + 16; }
+inline bool owns(fuse_ino_t ino) { return ino > kControlBase && ino < kSnapshotBase + ControlSnapshots::kSlots; }
 // The entry of /.dgen, for a lookup in the root.
 void lookup_root(fuse_req_t req);
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
+void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);  // replies nothing
 void getattr(fuse_req_t req, fuse_ino_t ino);
 void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus);

@@ -4,7 +4,7 @@
 //   worker thread ──read──▶ its own ServedCounters (relaxed loads and stores: one writer)
 //   mount thread  ──read──▶ Stats::fallback()      (relaxed fetch_add: several writers)
 //                               │
-//   open(/.dgen/stats.json) ────┴─▶ Stats::snapshot() ─▶ render_json / render_prometheus
+//   lookup(/.dgen/stats.json) ──┴─▶ Stats::snapshot() ─▶ render_json / render_prometheus
 //
 // A snapshot reads every counter relaxed: each value is exact, the set of them is not one
 // instant (a read that finishes meanwhile may be in one counter and not yet in another).

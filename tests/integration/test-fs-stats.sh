@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # /.dgen on a real mount: stats.json parses and counts exactly the bytes and requests read,
-# per file set; /.dgen is hidden from the root's listing but found by name; it refuses
-# writes; metrics passes promtool; metrics_listen serves it to a real Prometheus, which
-# answers a query with the bytes read; a port in use stops dgenfs before it mounts; and
-# dgen stat prints one line per interval.
+# per file set; each open sees a snapshot of its own, whose size stat gives; /.dgen is
+# hidden from the root's listing but found by name; it refuses writes; metrics passes
+# promtool; metrics_listen serves it to a real Prometheus, which answers a query with the
+# bytes read; a port in use stops dgenfs before it mounts; and dgen stat prints one line
+# per interval.
 source "$(dirname "$0")/functions.sh"
 requires_fuse
 requires prometheus promtool python3 dd
@@ -82,6 +83,39 @@ assert sum(b["count"] for b in h["buckets"]) == h["count"]
 assert d["verify"]["bytes_checked"] == 0 and d["verify"]["recent"] == []
 PY
 echo "ok: stats.json counts exactly what was read, per file set"
+
+# Each lookup is a snapshot of its own, with its real size: stat, ls -l and fstat give it,
+# a second cat after more reads sees them, and a file kept open keeps its snapshot.
+size=$(stat -c %s "$mnt/.dgen/stats.json") || fail "stat of stats.json"
+[ "$size" -gt 0 ] || fail "stats.json has size $size"
+long=$(ls -l "$mnt/.dgen") || fail "ls -l $mnt/.dgen"
+sizes=$(awk '/ (metrics|stats.json)$/ && $5 > 0 {n++} END {print n + 0}' <<<"$long")
+[ "$sizes" -eq 2 ] || fail "ls -l $mnt/.dgen does not show two sizes > 0: $long"
+cat "$mnt/.dgen/stats.json" >"$TMPDIR_TEST/before.json" || fail "cat of stats.json"
+dd if="$mnt/many/f00000001" of=/dev/null bs=4k count=5 status=none || fail "dd of a set member"
+cat "$mnt/.dgen/stats.json" >"$TMPDIR_TEST/after.json" || fail "second cat of stats.json"
+python3 - "$TMPDIR_TEST/before.json" "$TMPDIR_TEST/after.json" <<'PY2' || fail "the second cat is not a fresh snapshot"
+import json, sys
+before, after = (json.load(open(p))["totals"] for p in sys.argv[1:])
+assert after["bytes"] - before["bytes"] == 20480, (before, after)
+assert after["requests"] - before["requests"] == 5, (before, after)
+PY2
+python3 - "$mnt/.dgen/stats.json" "$mnt/many/f00000002" <<'PY2' || fail "a snapshot kept open"
+import json, os, sys
+with open(sys.argv[1], "rb") as f:
+    first = f.read()
+    assert os.fstat(f.fileno()).st_size == len(first) > 0, (os.fstat(f.fileno()).st_size, len(first))
+    json.loads(first)
+    with open(sys.argv[2], "rb") as d:
+        d.read(8192)
+    with open(sys.argv[1], "rb") as g:
+        later = g.read()
+    assert later != first, "a later open sees the same snapshot"
+    f.seek(0)
+    again = f.read()
+    assert again == first, "re-read after seek(0) differs from the first read"
+PY2
+echo "ok: each open sees the snapshot of its lookup, with its size; a kept one stays"
 
 # Read-only.
 for w in "echo x >'$mnt/.dgen/stats.json'" "touch '$mnt/.dgen/new'" "mkdir '$mnt/.dgen/d'"; do
