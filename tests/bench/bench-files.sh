@@ -14,27 +14,33 @@
 #   dd-cached  the same, again
 #
 #   tests/bench/bench-files.sh [--runs 5] [--baseline DGENFS] [--only NAME,...]
-#                              [--set KEY=VALUE]... [--json FILE]
+#                              [--set KEY=VALUE]... [--baseline-set KEY=VALUE]...
+#                              [--json FILE]
 #
-# --set adds a [dataset] key to the config every daemon mounts (e.g. direct_io=false).
+# --set adds a [dataset] key to the config every daemon mounts (e.g. direct_io=false);
+# --baseline-set adds or replaces one in the baseline's only, and without --baseline
+# makes the baseline the build under test itself (--set skip_open=true
+# --baseline-set skip_open=false compares two settings of one build).
 # Needs root (mounts, drop_caches), dgen and dgenfs (default: ./build/src/), rsync, python3.
 # Files/s for the file workloads (cp-tree, rsync-tree: MB/s), GB/s for dd; GB = 10^9 bytes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DGEN=${DGEN:-$here/../../build/src/dgen}
 DGENFS=${DGENFS:-$here/../../build/src/dgenfs}
-runs=5 baseline="" only="" json="" settings=""
+runs=5 baseline="" only="" json="" settings="" baseline_settings=""
 while [ $# -gt 0 ]; do
     case $1 in
     --runs) runs=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --set) settings+="${2%%=*} = ${2#*=}"$'\n'; shift 2 ;;
+    --baseline-set) baseline_settings+="${2%%=*} = ${2#*=}"$'\n'; shift 2 ;;
     --json) json=$2; shift 2 ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-files.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
+[ -n "$baseline_settings" ] && [ -z "$baseline" ] && baseline=$DGENFS
 source "$here/common.sh"
 bench_requires bench-files.sh rsync python3
 [ -z "$baseline" ] || [ -x "$baseline" ] || { echo "bench-files.sh: --baseline $baseline is not executable" >&2; exit 2; }
@@ -53,10 +59,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$work/files.ini" <<INI
+# files.ini, mounted by every daemon, and files-baseline.ini: the same with --baseline-set.
+write_config() {
+    local keep="$settings" line
+    if [ -n "$2" ]; then
+        keep=""
+        while IFS= read -r line; do
+            [ -n "$line" ] && ! grep -q "^${line%% = *} = " <<<"$2" && keep+="$line"$'\n'
+        done <<<"$settings"
+    fi
+    cat >"$1" <<INI
 [dataset]
 seed = 11
-$settings
+$keep$2
 [set]
 dir = small
 count = 1000
@@ -71,6 +86,9 @@ size_dist = loguniform
 path = big.bin
 size = 4GiB
 INI
+}
+write_config "$work/files.ini" ""
+write_config "$work/files-baseline.ini" "$baseline_settings"
 
 mkdir -p "$shm"
 mount -t tmpfs -o size=12g dgen-bench "$shm"
@@ -82,7 +100,9 @@ sources=(dgenfs ${baseline:+baseline} tmpfs)
 mount_one() {
     local m=$work/mnt-$1
     mkdir -p "$m"
-    "${daemon[$1]}" "$work/files.ini" "$m" -f -o auto_unmount 2>>"$work/$1.log" &
+    local config=$work/files.ini
+    [ "$1" = baseline ] && config=$work/files-baseline.ini
+    "${daemon[$1]}" "$config" "$m" -f -o auto_unmount 2>>"$work/$1.log" &
     pid=$!
     local i
     for i in $(seq 100); do
