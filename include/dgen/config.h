@@ -54,6 +54,7 @@ struct DatasetConfig {
     int64_t mtime = 1767225600;  // 2026-01-01T00:00:00Z; every inode's times
     bool direct_io = true;       // bypass the page cache (docs/PERFORMANCE.md says why)
     uint64_t page_cache_max = 1u << 20;  // files up to this size use the page cache anyway
+    std::optional<bool> skip_open;  // ENOSYS to OPEN (fs.h: skips_open); nullopt = auto
     uint64_t readahead = 1u << 20;  // page-cache mode: the mount's read_ahead_kb, bytes
     uint32_t workers_per_node = 0;  // 0 = auto: one per usable core of each node
     std::vector<unsigned> numa_nodes;  // empty = every node with usable cores

@@ -27,6 +27,17 @@ struct stat to_stat(const NodeAttr& a, const Context& c) {
     return st;
 }
 
+bool skips_open(const Config& config) {
+    const DatasetConfig& d = config.dataset;
+    if (d.skip_open) return *d.skip_open;
+    if (!d.direct_io) return true;
+    uint64_t largest = 0;
+    for (const FileConfig& f : config.files) largest = std::max(largest, f.size);
+    for (const SetConfig& s : config.sets)
+        largest = std::max(largest, s.size_dist == SizeDist::Fixed ? s.size : s.size_max);
+    return largest <= d.page_cache_max;
+}
+
 Caller caller_of(fuse_req_t req) {
     const fuse_ctx* c = fuse_req_ctx(req);
     Caller who;
@@ -83,7 +94,7 @@ bool failpoint(const char* name) {
 
 void apply_readahead(Context& c) {
     // An open before the main thread has published bdi leaves readahead to a later one.
-    if (!uses_page_cache(c.dataset) || !c.bdi_known.load(std::memory_order_acquire)) return;
+    if (!(uses_page_cache(c.dataset) || c.skip_open) || !c.bdi_known.load(std::memory_order_acquire)) return;
     std::call_once(c.readahead_once, [&] {
         const std::string path = "/sys/class/bdi/" + c.bdi + "/read_ahead_kb";
         std::ofstream f(path);

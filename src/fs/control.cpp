@@ -184,6 +184,7 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
         if (!snapshot_of(c, ino).text) return void(fuse_reply_err(req, ESTALE));
         if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
             return refuse(req, "open for writing", ino);
+        if (c.skip_open) return void(fuse_reply_err(req, ENOSYS));  // fs.h: skips_open
         // The inode's bytes never change: cached pages stay valid for every open of it.
         fi->direct_io = 0;
         fi->keep_cache = 1;

@@ -36,7 +36,9 @@ namespace dgen::fs {
 namespace {
 
 // The start line's word on how files are served (fs.h: uses_direct_io).
-std::string io_policy(const DatasetConfig& d) {
+std::string io_policy(const Config& config) {
+    const DatasetConfig& d = config.dataset;
+    if (skips_open(config)) return "page cache, no OPEN requests";
     if (!d.direct_io) return "page cache";
     if (d.page_cache_max == 0) return "direct I/O";
     return "page cache up to " + format_size(d.page_cache_max) + ", direct I/O above";
@@ -335,6 +337,7 @@ bool Server::mount(const std::vector<std::string>& points) {
         ctx->uid = getuid();
         ctx->gid = getgid();
         ctx->verify = verify_.get();
+        ctx->skip_open = skips_open(config_);
         std::unique_ptr<fuse_session, SessionDeleter> se(new_session(args_, ctx.get()));
         if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) {
             const int err = errno;  // libfuse said why, but not always what the errno means here
@@ -368,7 +371,7 @@ int Server::start() {
     log(LOG_INFO, "dgenfs %s: %s on %s: %llu files, %s, kernel %s, %s, %zu worker%s", DGEN_VERSION,
         o_.config.c_str(), o_.mountpoint.c_str(), static_cast<unsigned long long>(ns_.total_files()),
         format_size(ns_.total_bytes()).c_str(), active_kernel().name,
-        io_policy(config_.dataset).c_str(), workers, workers == 1 ? "" : "s");
+        io_policy(config_).c_str(), workers, workers == 1 ? "" : "s");
     if (config_.dataset.host_seed != HostSeed::None) log(LOG_INFO, "%s", describe_host(config_.dataset).c_str());
     std::istringstream plan_lines(format_plan(plan_, topo_));
     for (std::string line; std::getline(plan_lines, line);) log(LOG_INFO, "%s", line.c_str());

@@ -98,6 +98,7 @@ struct Context {
     std::string bdi;
     std::atomic<bool> bdi_known{false};
     std::once_flag readahead_once;
+    bool skip_open = false;        // skips_open(): OPEN answered ENOSYS
     VerifyArea* verify = nullptr;  // /.verify; null when verify_area is off
     Stats* stats = nullptr;        // what /.dgen shows; shared by every mount of the daemon
     OpenFiles open_files;          // this mount's open files
@@ -121,6 +122,12 @@ fuse_entry_param to_entry(const NodeAttr& a, const Context& c);
 inline bool uses_direct_io(const DatasetConfig& d, uint64_t size) {
     return d.direct_io && size > d.page_cache_max;
 }
+// skip_open (docs/CONFIG.md): dgenfs answers the kernel's first OPEN with ENOSYS, after
+// which the kernel sends no OPEN, FLUSH or RELEASE on the connection and reads every
+// file through the page cache (fi->fh is then 0). A warm read of a small file costs no
+// request at all. auto turns it on where that costs nothing: where no file would have
+// had direct_io (none larger than page_cache_max, or direct_io off).
+bool skips_open(const Config& config);
 // Whether any file of the mount may go through the page cache.
 inline bool uses_page_cache(const DatasetConfig& d) { return !d.direct_io || d.page_cache_max > 0; }
 

@@ -11,6 +11,10 @@ void init(void* userdata, fuse_conn_info* conn) {
     if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
     conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;  // contents never change
     conn->time_gran = 1000000000;             // whole seconds
+    // Without OPEN the kernel would truncate an O_TRUNC open in its cache alone (atomic
+    // O_TRUNC rides on OPEN): the dataset would not refuse it, nor the verify area start
+    // the file over. Without the flag it sends SETATTR(size 0) first.
+    if (c.skip_open) conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 }
 
 }  // namespace dgen::fs

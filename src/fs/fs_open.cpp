@@ -6,8 +6,11 @@
 namespace dgen::fs {
 
 // Builds the file's generator once per open (a set member's placement in its dedup
-// group is computed here, not per read) and keeps it in fi->fh until release.
+// group is computed here, not per read) and keeps it in fi->fh until release. With
+// skip_open (fs.h: skips_open) it answers ENOSYS instead, and the kernel, which then
+// opens every file by itself, never sends OPEN again; fs::read builds the generator.
 void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    if (ctx(req).skip_open) apply_readahead(ctx(req));  // this may be the mount's only OPEN
     if (control::owns(ino)) return control::open(req, ino, fi);
     if (verify_area::owns(ino)) return verify_area::open(req, ino, fi);
     barrier(req, "open", [&] {
@@ -18,6 +21,7 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
         auto a = c.ns->attr(ino);
         if (!a) return void(fuse_reply_err(req, ENOENT));
         if (a->dir) return void(fuse_reply_err(req, EISDIR));
+        if (c.skip_open) return void(fuse_reply_err(req, ENOSYS));
         FileSource* source = c.ns->open(ino).release();
         // Known before the kernel has it: a release may follow the reply at once.
         c.open_files.add(source);

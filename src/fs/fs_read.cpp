@@ -82,7 +82,15 @@ void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info
     barrier(req, "read", [&] {
         Served served(req, size);
         if (failpoint("read-throws")) throw std::runtime_error("failpoint read-throws");
+        // fh 0: no OPEN was sent (skip_open), so the generator is built for this read.
+        std::unique_ptr<FileSource> own;
         const auto* src = reinterpret_cast<const FileSource*>(fi->fh);
+        if (!src) {
+            apply_readahead(ctx(req));  // the mount's one OPEN may have come too early
+            own = ctx(req).ns->open(ino);
+            if (!own) return void(fuse_reply_err(req, EBADF));
+            src = own.get();
+        }
         const auto offset = static_cast<uint64_t>(off);
         if (src->zero()) {
             const size_t n = offset >= src->size() ? 0 : static_cast<size_t>(std::min<uint64_t>(size, src->size() - offset));

@@ -192,8 +192,10 @@ std::string VerifyArea::path_of(uint64_t ino) const {
 
 void VerifyArea::drop_if_unused(uint64_t ino) {
     const auto it = created_.find(ino);
-    if (it != created_.end() && !it->second->linked && it->second->references == 0 && it->second->opens == 0)
+    if (it != created_.end() && !it->second->linked && it->second->references == 0 && it->second->opens == 0) {
         created_.erase(it);
+        inode_handles_.erase(ino);
+    }
 }
 
 int VerifyArea::lookup(uint64_t parent, std::string_view name, Attr* out) {
@@ -303,6 +305,40 @@ int VerifyArea::open(uint64_t ino, int flags, std::unique_ptr<Handle>* out) {
     return 0;
 }
 
+int VerifyArea::inode_handle(uint64_t ino, std::shared_ptr<Handle>* out) {
+    std::unique_lock<std::mutex> hold(lock_);
+    if (const auto it = inode_handles_.find(ino); it != inode_handles_.end()) {
+        *out = it->second;
+        return 0;
+    }
+    auto h = std::make_shared<Handle>();
+    h->ino = ino;
+    std::string path;
+    if (is_created(ino)) {
+        const auto it = created_.find(ino);
+        if (it == created_.end()) return ENOENT;
+        if (it->second->dir) return EISDIR;
+    } else {
+        const uint64_t x = dataset_ino(ino);
+        const auto a = ns_.attr(x);
+        if (!a) return ENOENT;
+        if (a->dir) return EISDIR;
+        if (const FileState* f = mirror_if(x); f && !f->present) return ENOENT;
+        path = ns_.path(x).value_or("?");
+    }
+    hold.unlock();
+    if (!is_created(ino)) {
+        h->source = ns_.open(dataset_ino(ino));
+        h->checker = std::make_unique<FileChecker>(*h->source, path, &ns_);
+    }
+    hold.lock();
+    constexpr size_t kCapacity = 256;  // files being copied at once; the rest are remade
+    if (inode_handles_.size() >= kCapacity) inode_handles_.clear();
+    inode_handles_.emplace(ino, h);
+    *out = std::move(h);
+    return 0;
+}
+
 int VerifyArea::create(uint64_t parent, std::string_view name, uint32_t mode, int flags, Attr* attr,
                        std::unique_ptr<Handle>* out) {
     std::unique_lock<std::mutex> hold(lock_);
@@ -397,6 +433,7 @@ int VerifyArea::write(Handle& h, uint64_t offset, const uint8_t* data, size_t le
         }
         f.cover(offset, offset + len);
         f.size = std::max(f.size, offset + len);
+        announce_if_verified(f, *h.checker);  // at once: with skip_open no release comes
         return 0;
     }
     std::lock_guard<std::mutex> hold(lock_);
@@ -440,12 +477,14 @@ void VerifyArea::release(Handle& h) {
         }
         return;
     }
-    FileState& f = mirror(dataset_ino(h.ino));
-    const uint64_t size = h.source->size();
-    if (!f.announced && f.verified(size)) {
-        f.announced = true;
-        log(LOG_INFO, "verify: %s verified (%s)", h.checker->path().c_str(), format_size(size).c_str());
-    }
+    announce_if_verified(mirror(dataset_ino(h.ino)), *h.checker);
+}
+
+void VerifyArea::announce_if_verified(FileState& f, const FileChecker& checker) {
+    const uint64_t size = checker.source().size();
+    if (f.announced || !f.verified(size)) return;
+    f.announced = true;
+    log(LOG_INFO, "verify: %s verified (%s)", checker.path().c_str(), format_size(size).c_str());
 }
 
 int VerifyArea::set_size(uint64_t ino, uint64_t size) {

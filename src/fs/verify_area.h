@@ -92,6 +92,11 @@ public:
     int open(uint64_t ino, int flags, std::unique_ptr<Handle>* out);
     int create(uint64_t parent, std::string_view name, uint32_t mode, int flags, Attr* attr,
                std::unique_ptr<Handle>* out);
+    // The handle of a file read or written with no open (skip_open: fh 0). A mirror
+    // file's handle holds only what follows from the file (its generator and checker),
+    // so one per inode serves every such request; kept in a small cache, remade when
+    // dropped from it. ENOENT, EISDIR as open() answers them.
+    int inode_handle(uint64_t ino, std::shared_ptr<Handle>* out);
     // Checks and records one write: 0, or EIO when the bytes do not match (logged).
     int write(Handle& h, uint64_t offset, const uint8_t* data, size_t len);
     size_t read(Handle& h, uint64_t offset, size_t len, uint8_t* out, int* error);
@@ -140,6 +145,8 @@ private:
     // answered EIO", ...), with `more` bad ranges besides `m`.
     void record_failure(FileState& f, VerifyMismatch m, uint64_t bad_bytes, size_t more,
                         const std::string& what);
+    // Logs "verified" the first time the file is written whole and matching.
+    void announce_if_verified(FileState& f, const FileChecker& checker);
     // Checks a created file's journal against dataset file `target` (lock released inside).
     std::optional<BadRange> check_journal(std::unique_lock<std::mutex>& held, uint64_t created,
                                           uint64_t target);
@@ -153,6 +160,7 @@ private:
     uint64_t next_created_ = 1;
     uint64_t bytes_checked_ = 0, bytes_bad_ = 0, writes_ = 0, writes_failed_ = 0;
     std::vector<VerifyMismatch> recent_;
+    std::unordered_map<uint64_t, std::shared_ptr<Handle>> inode_handles_;
 };
 
 }  // namespace dgen::fs

@@ -99,6 +99,20 @@ void with_area(fuse_req_t req, const char* op, F&& body) {
 
 VerifyArea::Handle& handle(fuse_file_info* fi) { return *reinterpret_cast<VerifyArea::Handle*>(fi->fh); }
 
+// The handle a read or write goes through: the open's, or with skip_open (fh 0, no OPEN
+// was sent, so nothing checked the caller) the inode's, once the caller may `mask` it.
+// Pages another reader brought into the cache are served without asking: the bytes are
+// the dataset's own, which every user may read.
+int handle_for(fuse_req_t req, VerifyArea& area, const Context& c, fuse_ino_t ino, fuse_file_info* fi, int mask,
+               std::shared_ptr<VerifyArea::Handle>* out) {
+    if (fi->fh) {
+        *out = std::shared_ptr<VerifyArea::Handle>(std::shared_ptr<void>(), &handle(fi));  // not owned
+        return 0;
+    }
+    if (const int e = may(req, area, c, ino, mask)) return e;
+    return area.inode_handle(ino, out);
+}
+
 void reply_opened(fuse_req_t req, fuse_file_info* fi, std::unique_ptr<VerifyArea::Handle> h,
                   const fuse_entry_param* created) {
     fi->fh = reinterpret_cast<uint64_t>(h.get());
@@ -151,7 +165,8 @@ void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse
     with_area(req, "setattr", [&](VerifyArea& area, const Context& c) {
         VerifyArea::Attr now;
         int e = area.attr(ino, &now);
-        if (!e) e = may_setattr(caller_of(req), owned(now, c), to_set, fi != nullptr);
+        // A descriptor's open was checked, unless there was none to check (skip_open).
+        if (!e) e = may_setattr(caller_of(req), owned(now, c), to_set, fi != nullptr && fi->fh != 0);
         if (!e && (to_set & FUSE_SET_ATTR_SIZE)) e = area.set_size(ino, static_cast<uint64_t>(attr->st_size));
         if (!e && (to_set & FUSE_SET_ATTR_MODE)) e = area.set_mode(ino, attr->st_mode);
         if (!e && (to_set & FUSE_SET_ATTR_MTIME_NOW)) e = area.set_mtime(ino, std::time(nullptr));
@@ -206,6 +221,7 @@ void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus) 
 void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     with_area(req, "open", [&](VerifyArea& area, const Context& c) {
         if (const int e = may(req, area, c, ino, open_mask(fi->flags))) return void(fuse_reply_err(req, e));
+        if (c.skip_open) return void(fuse_reply_err(req, ENOSYS));  // fs.h: skips_open
         std::unique_ptr<VerifyArea::Handle> h;
         if (const int e = area.open(ino, fi->flags, &h)) return void(fuse_reply_err(req, e));
         reply_opened(req, fi, std::move(h), nullptr);
@@ -223,20 +239,24 @@ void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
     });
 }
 
-void read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-    with_area(req, "read", [&](VerifyArea& area, const Context&) {
+void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+    with_area(req, "read", [&](VerifyArea& area, const Context& c) {
+        std::shared_ptr<VerifyArea::Handle> h;
+        if (const int e = handle_for(req, area, c, ino, fi, R_OK, &h)) return void(fuse_reply_err(req, e));
         thread_local std::vector<uint8_t> buf;
         if (buf.size() < size) buf.resize(size);
         int e = 0;
-        const size_t n = area.read(handle(fi), static_cast<uint64_t>(off), size, buf.data(), &e);
+        const size_t n = area.read(*h, static_cast<uint64_t>(off), size, buf.data(), &e);
         if (e) return void(fuse_reply_err(req, e));
         fuse_reply_buf(req, reinterpret_cast<const char*>(buf.data()), n);
     });
 }
 
-void write(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off, fuse_file_info* fi) {
-    with_area(req, "write", [&](VerifyArea& area, const Context&) {
-        const int e = area.write(handle(fi), static_cast<uint64_t>(off), reinterpret_cast<const uint8_t*>(data), size);
+void write(fuse_req_t req, fuse_ino_t ino, const char* data, size_t size, off_t off, fuse_file_info* fi) {
+    with_area(req, "write", [&](VerifyArea& area, const Context& c) {
+        std::shared_ptr<VerifyArea::Handle> h;
+        if (const int e = handle_for(req, area, c, ino, fi, W_OK, &h)) return void(fuse_reply_err(req, e));
+        const int e = area.write(*h, static_cast<uint64_t>(off), reinterpret_cast<const uint8_t*>(data), size);
         if (e) return void(fuse_reply_err(req, e));
         fuse_reply_write(req, size);
     });

@@ -156,6 +156,20 @@ const ConfigKey kKeys[] = {
          if (auto x = parse_size_in(v, 0, (1ull << 63) - 1, &e)) t.dataset->page_cache_max = *x;
          return e;
      }},
+    {"skip_open", "dataset", "enum", "auto", "auto, true/false, yes/no, on/off, 1/0",
+     "Answer the kernel's first OPEN with ENOSYS, so that it sends no OPEN or RELEASE again: "
+     "a cached file is then read with no request at all, but every file goes through the page "
+     "cache; auto: on when no file is larger than page_cache_max (or direct_io is false)", "",
+     [](const KeyTarget& t, const std::string& v) {
+         if (is_word(v, "auto")) {
+             t.dataset->skip_open.reset();
+             return std::string();
+         }
+         std::string e;
+         if (auto x = parse_bool(v, &e)) t.dataset->skip_open = *x;
+         else e = quote_text(v) + " is neither auto nor a boolean (true/false, yes/no, on/off, 1/0)";
+         return e;
+     }},
     {"readahead", "dataset", "size", "1MiB", "0..64MiB",
      "The mount's kernel readahead, used when direct_io is off", "",
      [](const KeyTarget& t, const std::string& v) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every modifying operation fails with EROFS (mounted without -o ro, so the daemon answers
-# itself); opening for writing fails cleanly; reading still works afterwards.
+# itself); opening for writing fails cleanly; reading still works afterwards. With
+# skip_open (the kernel sends no OPEN once one is answered ENOSYS) a write-open succeeds
+# and its first write fails with EROFS; both settings are pinned at the end.
 source "$(dirname "$0")/functions.sh"
 requires_fuse
 requires python3
@@ -17,9 +19,15 @@ python3 - "$mnt" <<'PY' || fail "a modifying operation did not fail with EROFS"
 import errno, os, sys
 m = sys.argv[1]
 f, d = os.path.join(m, "dir/file.bin"), os.path.join(m, "dir")
+def write_open(flags):  # EROFS from the open, or (skip_open) from the write
+    fd = os.open(f, flags)
+    try:
+        os.write(fd, b"x")
+    finally:
+        os.close(fd)
 ops = {
-    "open O_WRONLY": lambda: os.open(f, os.O_WRONLY),
-    "open O_RDWR": lambda: os.open(f, os.O_RDWR),
+    "open O_WRONLY": lambda: write_open(os.O_WRONLY),
+    "open O_RDWR": lambda: write_open(os.O_RDWR),
     "open O_TRUNC": lambda: os.open(f, os.O_RDONLY | os.O_TRUNC),
     "create": lambda: os.open(os.path.join(d, "new"), os.O_CREAT | os.O_WRONLY, 0o644),
     "mkdir": lambda: os.mkdir(os.path.join(d, "sub")),
@@ -52,4 +60,39 @@ PY
 # The shell sees the same: a redirect into the mount says "Read-only file system".
 if (echo x >"$mnt/dir/file.bin") 2>"$TMPDIR_TEST/err"; then fail "shell write succeeded"; fi
 grep -q "Read-only file system" "$TMPDIR_TEST/err" || fail "shell write: $(cat "$TMPDIR_TEST/err")"
+
+# Where the EROFS comes from, after a first read-only open: the open itself with OPEN
+# requests, the first write without them (skip_open). O_TRUNC fails at the open either way.
+where_erofs() {  # MNT -> "open" or "write"
+    python3 - "$1/dir/file.bin" <<'PY'
+import errno, os, sys
+f = sys.argv[1]
+os.close(os.open(f, os.O_RDONLY))
+try:
+    fd = os.open(f, os.O_RDONLY | os.O_TRUNC)
+    sys.exit("open O_TRUNC succeeded")
+except OSError as e:
+    if e.errno != errno.EROFS: sys.exit(f"open O_TRUNC: {e}")
+try:
+    fd = os.open(f, os.O_WRONLY)
+except OSError as e:
+    if e.errno != errno.EROFS: sys.exit(f"open O_WRONLY: {e}")
+    print("open"); sys.exit(0)
+try:
+    os.write(fd, b"x")
+    sys.exit("write succeeded")
+except OSError as e:
+    if e.errno != errno.EROFS: sys.exit(f"write: {e}")
+    print("write")
+PY
+}
+for setting in "skip_open = false|open" "skip_open = true|write"; do
+    dir=$TMPDIR_TEST/${setting%% =*}-${setting#*= }
+    mkdir -p "$dir"
+    { echo "[dataset]"; echo "${setting%|*}"; cat "$cfg"; } >"$dir/ro.ini"
+    [[ ${DGENFS_TEST_DATASET:-} == *skip_open* ]] && break  # the variant's key would clash
+    mount_fs "$dir/ro.ini" "$dir/mnt"
+    got=$(where_erofs "$dir/mnt") || fail "${setting%|*}: $got"
+    [ "$got" = "${setting#*|}" ] || fail "${setting%|*}: EROFS from the $got, want from the ${setting#*|}"
+done
 echo "ok"

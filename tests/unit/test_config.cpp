@@ -63,7 +63,8 @@ std::string describe(const Config& c) {
     const DatasetConfig& d = c.dataset;
     o << "dataset";
     params(effective_params(d, {}), d.pattern);
-    o << " mtime=" << d.mtime << " direct_io=" << d.direct_io << " page_cache_max=" << d.page_cache_max << " readahead=" << d.readahead
+    o << " mtime=" << d.mtime << " direct_io=" << d.direct_io << " page_cache_max=" << d.page_cache_max
+      << " skip_open=" << (d.skip_open ? (*d.skip_open ? "true" : "false") : "auto") << " readahead=" << d.readahead
       << " workers_per_node=" << d.workers_per_node << " max_read=" << d.max_read
       << " pool_size=" << d.pool_size << " per_node_mount=" << d.per_node_mount
       << " host_seed=" << static_cast<int>(d.host_seed) << " mountpoint=" << d.mountpoint
@@ -708,7 +709,7 @@ TEST(ConfigKeys, DescribeSeesEveryDatasetKey) {
         {"direct_io", "false"},  {"readahead", "0"},         {"workers_per_node", "2"},
         {"numa_nodes", "0"},     {"pool_size", "8MiB"},      {"per_node_mount", "true"},
         {"mountpoint", "/mnt/x"}, {"verify_area", "false"},  {"metrics_listen", "127.0.0.1:9100"},
-        {"max_read", "64KiB"},   {"page_cache_max", "0"},
+        {"max_read", "64KiB"},   {"page_cache_max", "0"},       {"skip_open", "false"},
     };
     const std::string defaults = describe(parse_ok("[dataset]\n"));
     for (const ConfigKey& k : config_keys()) {

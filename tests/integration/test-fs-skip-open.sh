@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# skip_open: dgenfs answers the kernel's first OPEN with ENOSYS and the kernel sends no
+# OPEN after it. auto turns it on exactly where no file would have had direct_io; the
+# files read the same bytes; a warm pass over a tree asks the daemon nothing at all; the
+# verify area still checks every write, and permission at write instead of at open.
+# (The suite's read, tree, attrs, readonly and verify-area tests run again with
+# skip_open = true: the @skip-open variants.)
+source "$(dirname "$0")/functions.sh"
+requires_fuse
+requires python3 getfattr setpriv cmp
+
+[[ ${DGENFS_TEST_DATASET:-} == *skip_open* ]] && skip "sets skip_open itself"
+
+small_set='[set]
+dir = s
+count = 300
+size_min = 1
+size_max = 1MiB
+size_dist = loguniform
+files_per_dir = 100'
+
+# The start line names the policy: "page cache, no OPEN requests" where OPEN is skipped.
+policy_case() {  # NAME DATASET_LINES EXTRA_SECTION WANT(on|off)
+    local dir=$TMPDIR_TEST/$1 got
+    mkdir -p "$dir"
+    printf '[dataset]\nseed = 5\n%s\n%s\n%s\n' "$2" "$small_set" "$3" >"$dir/c.ini"
+    mount_fs "$dir/c.ini" "$dir/mnt"
+    grep -q "no OPEN requests" "$DGENFS_LOG" && got=on || got=off
+    [ "$got" = "$4" ] || fail "$1: skip_open $got, want $4 (log: $(head -3 "$DGENFS_LOG"))"
+    unmount_fs "$dir/mnt" "$DGENFS_PID" "$DGENFS_LOG"
+}
+big_file=$'[file]\npath = big.bin\nsize = 1048577'
+policy_case auto-small "" "" on
+policy_case auto-big "" "$big_file" off
+policy_case auto-big-raised "page_cache_max = 2MiB" "$big_file" on
+policy_case auto-no-direct-io "direct_io = false" "$big_file" on
+policy_case forced-on "skip_open = yes" "$big_file" on
+policy_case forced-off "skip_open = off" "" off
+
+# A bad value names the file and line, and mounts nothing.
+printf '[dataset]\nskip_open = sometimes\n%s\n' "$small_set" >"$TMPDIR_TEST/bad.ini"
+if "$DGENFS" --check "$TMPDIR_TEST/bad.ini" 2>"$TMPDIR_TEST/bad.err"; then fail "skip_open = sometimes accepted"; fi
+grep -q "bad.ini:2: .*'sometimes' is neither auto nor a boolean" "$TMPDIR_TEST/bad.err" ||
+    fail "skip_open = sometimes: $(cat "$TMPDIR_TEST/bad.err")"
+
+# The tree, with libfuse's request trace (-d): one OPEN in all, the bytes dgen has, and a
+# second pass that sends no READ (nor anything else but the kernel's own lookups).
+cfg=$TMPDIR_TEST/tree.ini
+printf '[dataset]\nseed = 5\n%s\n' "$small_set" >"$cfg"
+mnt=$TMPDIR_TEST/mnt
+mount_fs "$cfg" "$mnt" -d
+count() { grep -c "opcode: $1 " "$DGENFS_LOG" || true; }
+find "$mnt/s" -type f -exec cat {} + >"$TMPDIR_TEST/pass1" || fail "first pass"
+reads1=$(count READ)
+find "$mnt/s" -type f -exec cat {} + >"$TMPDIR_TEST/pass2" || fail "second pass"
+cmp -s "$TMPDIR_TEST/pass1" "$TMPDIR_TEST/pass2" || fail "the two passes read different bytes"
+[ "$(count OPEN)" = 1 ] || fail "$(count OPEN) OPEN requests for 600 opens, want 1"
+[ "$(count RELEASE)" = 0 ] || fail "$(count RELEASE) RELEASE requests, want 0"
+[ "$(count READ)" = "$reads1" ] || fail "the second pass sent $(($(count READ) - reads1)) READs, want 0"
+[ "$reads1" -ge 300 ] || fail "the first pass sent only $reads1 READs for 300 files"
+for f in s/d00/f00000000 s/d01/f00000150 s/d02/f00000299; do
+    same_bytes "$mnt/$f" "$cfg" "$f"
+done
+
+# /.dgen: each open sees a whole document, and a new one (its snapshot is taken at the
+# path lookup, not at an OPEN that never comes).
+stats_reads() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["requests"])' "$mnt/.dgen/stats.json"; }
+before=$(stats_reads) || fail "stats.json does not parse: $(cat "$mnt/.dgen/stats.json")"
+echo 3 >/proc/sys/vm/drop_caches
+cat "$mnt/s/d00/f00000001" >/dev/null || fail "cat after drop_caches"
+after=$(stats_reads) || fail "stats.json does not parse the second time"
+[ "$after" -gt "$before" ] || fail "stats.json requests $before, then $after after a cold read: a stale snapshot"
+
+# The verify area: a copy is verified, a wrong byte fails with EIO, and a user who may not
+# write a file there is refused at the write (there was no open to refuse).
+f=s/d01/f00000150
+cp "$mnt/$f" "$mnt/.verify/$f" || fail "cp into the verify area"
+st=$(getfattr --absolute-names --only-values -n user.dgen.verify "$mnt/.verify/$f") || fail "getfattr"
+[ "$st" = verified ] || fail "a copy in the verify area: '$st', want verified"
+python3 - "$mnt/.verify/$f" <<'PY' || fail "a wrong byte in the verify area was not refused with EIO"
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+first = open(sys.argv[1].replace("/.verify", ""), "rb").read(1)
+try:
+    os.pwrite(fd, bytes([first[0] ^ 1]), 0)
+    sys.exit("the wrong byte was accepted")
+except OSError as e:
+    if e.errno != errno.EIO: sys.exit(f"want EIO, got {e}")
+PY
+chmod 0644 "$mnt/.verify/$f" || fail "chmod in the verify area"
+setpriv --reuid=nobody --regid=nogroup --clear-groups python3 - "$mnt/.verify/$f" <<'PY' ||
+    fail "nobody wrote to a 0644 file of root's"
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)  # skip_open: no OPEN, so the open succeeds
+try:
+    os.pwrite(fd, b"x", 0)
+    sys.exit("the write succeeded")
+except OSError as e:
+    if e.errno != errno.EACCES: sys.exit(f"want EACCES, got {e}")
+try:
+    os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+    sys.exit("O_TRUNC succeeded")
+except OSError as e:
+    if e.errno != errno.EACCES: sys.exit(f"O_TRUNC: want EACCES, got {e}")
+PY
+echo "ok"
