@@ -11,6 +11,10 @@ void init(void* userdata, fuse_conn_info* conn) {
     if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
     conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;  // contents never change
     conn->time_gran = 1000000000;             // whole seconds
+    // READDIRPLUS for every readdir call, not only the first of a directory: the kernel's
+    // auto mode falls back to plain READDIR after one call unless lookups followed, so a
+    // cold `cp -r` or `rsync` of a large directory paid one LOOKUP round trip per entry.
+    conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
     // Without OPEN the kernel would truncate an O_TRUNC open in its cache alone (atomic
     // O_TRUNC rides on OPEN): the dataset would not refuse it, nor the verify area start
     // the file over. Without the flag it sends SETATTR(size 0) first.
