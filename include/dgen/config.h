@@ -26,6 +26,11 @@ enum class Pattern { Dgen, Zero };  // Zero: all-zero bytes (the FUSE ceiling in
 
 enum class SizeDist { Fixed, Uniform, LogUniform };
 
+// How a set's drawn sizes are laid out over its files (key size_draw, docs/FORMAT.md §7):
+// each file on its own, or each block of 4096 files holding the distribution's 4096
+// quantiles in a keyed order (a total in O(4096) however many files).
+enum class SizeDrawMode { Independent, Stratified };
+
 // How a dataset finds the identity of the host that serves it (key host_seed).
 enum class HostSeed { None, Hostname, Ip, Name };
 
@@ -81,6 +86,7 @@ struct SetConfig {
     uint64_t size = 0;         // Fixed
     uint64_t size_min = 0;     // Uniform / LogUniform, inclusive
     uint64_t size_max = 0;
+    SizeDrawMode size_draw = SizeDrawMode::Independent;  // Uniform / LogUniform only
     uint64_t files_per_dir = 1000;  // files in each leaf directory
     uint64_t dirs_per_dir = 100;    // subdirectories in each inner directory
     Overrides over;

@@ -38,6 +38,10 @@ private:
     bool zero_pad_ = false;
 };
 
+// Files per stratum block of size_draw = stratified (docs/FORMAT.md §7): each full block
+// of kStratumFiles files by index holds the kStratumFiles quantile sizes, shuffled.
+inline constexpr uint64_t kStratumFiles = 4096;
+
 // Size in bytes of file k of a set whose effective seed is `seed`. Integer arithmetic
 // only, so every machine and C library draws the same sizes (docs/FORMAT.md §7).
 uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k);
@@ -45,13 +49,24 @@ uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k);
 // The same draw with what every file of the set shares worked out once: the seed's mix
 // and, for log-uniform sizes, the logarithms of size_min and size_max (each 48 squarings
 // of a 128-bit product, twice the cost of a file's own exp2). draw(k) == set_file_size.
+// Both size_draw modes go through it: independent draws h per file from (seed, k);
+// stratified gives file k the quantile quantile(stratum_of(k)) (docs/FORMAT.md §7).
 struct SizeDraw {
     SizeDraw(const SetConfig& s, uint64_t seed);
     uint64_t operator()(uint64_t k) const;
 
+    // The size for 64 random bits h (uniform or log-uniform): the one formula of both modes.
+    uint64_t from_bits(uint64_t h) const;
+    // Stratified: Q[t] = from_bits((2t + 1) << 51), the size at the midpoint of stratum t
+    // of kStratumFiles; and the stratum of file k, perm_(k / 4096)(k % 4096).
+    uint64_t quantile(uint64_t t) const;
+    uint64_t stratum_of(uint64_t k) const;
+    bool stratified() const { return stratified_; }
+
 private:
     SizeDist dist_;
     uint64_t size_, lo_, hi_, a_ = 0, b_ = 0, key_;
+    bool stratified_ = false;
 };
 
 // The fixed-point base-2 logarithm and power behind log-uniform sizes, with
@@ -62,7 +77,8 @@ inline constexpr int kLogFractionBits = 48;
 uint64_t log2_fixed(uint64_t x);
 uint64_t exp2_fixed(uint64_t y);
 
-// Sum of every file's size; nullopt if it exceeds 2^63 - 1. O(count) for drawn sizes.
+// Sum of every file's size; nullopt if it exceeds 2^63 - 1. O(count) for independently
+// drawn sizes; O(min(count, 2 * kStratumFiles)) for stratified ones.
 std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed);
 
 // The directory tree of a set.

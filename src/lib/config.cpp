@@ -233,6 +233,7 @@ void Parser::finish_set(SectionState& s) {
     SetConfig& set = cfg.sets[s.index];
     auto at = [&](const char* key) { return s.keys.count(key) ? s.keys.at(key) : 0; };
     const int size = at("size"), lo = at("size_min"), hi = at("size_max"), dist = at("size_dist");
+    const int draw = at("size_draw");
     auto fail = [&](int l, const std::string& msg) {
         error(l, "[set] " + msg);
         s.bad = true;
@@ -259,6 +260,9 @@ void Parser::finish_set(SectionState& s) {
     if (size && set.size_dist != SizeDist::Fixed)
         return fail(dist, "size_dist must be fixed with 'size'; uniform and loguniform take "
                           "size_min and size_max");
+    if (size && set.size_draw == SizeDrawMode::Stratified)
+        return fail(draw, "size_draw = stratified lays out sizes drawn from size_min..size_max; "
+                          "'size' (line " + std::to_string(size) + ") gives every file the same size");
     if (lo && hi) {
         if (!dist) set.size_dist = SizeDist::Uniform;
         if (set.size_dist == SizeDist::Fixed)
@@ -286,8 +290,9 @@ struct Part {
 };
 
 // count * largest settles most sets at once; set_total_size draws every file's size,
-// O(count), and 2^32 drawn files would take minutes, so it runs only when the bounds
-// (count * smallest .. count * largest) straddle 2^63 - 1. nullopt: the set is too big.
+// O(count) with size_draw = independent, and 2^32 drawn files would take minutes, so it
+// runs only when the bounds (count * smallest .. count * largest) straddle 2^63 - 1
+// (stratified sizes total in O(4096) files). nullopt: the set is too big.
 std::optional<Part> set_part(const SetConfig& s, uint64_t seed) {
     const bool fixed = s.size_dist == SizeDist::Fixed;
     const uint64_t lo = fixed ? s.size : s.size_min, hi = fixed ? s.size : s.size_max;

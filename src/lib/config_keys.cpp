@@ -38,6 +38,7 @@ std::optional<std::string> parse_entry_path(const std::string& v, bool is_file, 
 
 const std::vector<std::string_view> kPatternWords = {"dgen", "zero"};
 const std::vector<std::string_view> kDistWords = {"fixed", "uniform", "loguniform"};
+const std::vector<std::string_view> kDrawWords = {"independent", "stratified"};
 const std::vector<std::string_view> kHostWords = {"none", "hostname", "ip"};
 
 // host_seed's value: a word, or name:TEXT (the prefix in any case; TEXT as is, but for
@@ -309,6 +310,15 @@ const ConfigKey kKeys[] = {
          std::string e;
          if (auto x = parse_word(v, kDistWords, &e))
              t.set->size_dist = *x == 0 ? SizeDist::Fixed : *x == 1 ? SizeDist::Uniform : SizeDist::LogUniform;
+         return e;
+     }},
+    {"size_draw", "set", "enum", "independent", "independent, stratified",
+     "independent draws each file's size on its own; stratified gives each block of 4096 files "
+     "the 4096 quantiles of size_dist, shuffled, so a set of any count totals at once", "",
+     [](const KeyTarget& t, const std::string& v) {
+         std::string e;
+         if (auto x = parse_word(v, kDrawWords, &e))
+             t.set->size_draw = *x == 0 ? SizeDrawMode::Independent : SizeDrawMode::Stratified;
          return e;
      }},
     {"files_per_dir", "set", "u64", "1000", "1..4294967296", "Files in each leaf directory", "",

@@ -146,20 +146,48 @@ uint64_t exp2_fixed(uint64_t y) {
 //   Uniform:    min + floor(h * (max - min + 1) / 2^64)
 //   LogUniform: exp2(a + floor(h * (b - a) / 2^64)), a = log2(max(min, 1)), b = log2(max + 1)
 //               in fixed point with 48 fraction bits, clamped to [min, max]
+// size_draw = independent takes h from (seed, k); stratified takes the midpoint of one of
+// 4096 strata of h, each once per block of 4096 files (quantile, stratum_of).
 SizeDraw::SizeDraw(const SetConfig& s, uint64_t seed)
-    : dist_(s.size_dist), size_(s.size), lo_(s.size_min), hi_(s.size_max), key_(mix64(seed ^ 0x53495A45ull)) {
+    : dist_(s.size_dist), size_(s.size), lo_(s.size_min), hi_(s.size_max), key_(mix64(seed ^ 0x53495A45ull)),
+      stratified_(s.size_draw == SizeDrawMode::Stratified && s.size_dist != SizeDist::Fixed) {
     if (dist_ != SizeDist::LogUniform) return;
     a_ = log2_fixed(std::max<uint64_t>(lo_, 1));
     b_ = hi_ == UINT64_MAX ? 64ull << kLogFractionBits : log2_fixed(hi_ + 1);
 }
 
-uint64_t SizeDraw::operator()(uint64_t k) const {
+uint64_t SizeDraw::from_bits(uint64_t h) const {
     if (dist_ == SizeDist::Fixed) return size_;
-    const uint64_t h = mix64(key_ ^ (k * 0x9E3779B97F4A7C15ull));
     if (dist_ == SizeDist::Uniform)
         return lo_ + static_cast<uint64_t>((static_cast<u128>(h) * (static_cast<u128>(hi_ - lo_) + 1)) >> 64);
     const uint64_t y = a_ + static_cast<uint64_t>((static_cast<u128>(h) * (b_ - a_)) >> 64);
     return std::clamp(exp2_fixed(y), lo_, hi_);
+}
+
+static_assert(kStratumFiles == 1u << 12, "the stratum permutation is a Feistel network on 12 bits");
+
+// (t + 1/2) * 2^64 / 4096: the midpoint of stratum t of h.
+uint64_t SizeDraw::quantile(uint64_t t) const { return from_bits(((2 * t + 1) << 51)); }
+
+// perm_j(i), j = k / 4096, i = k % 4096: a balanced Feistel network of 4 rounds on the 12
+// bits of i, halves L (high 6 bits) and R (low 6), keyed by the set's size key and j.
+uint64_t SizeDraw::stratum_of(uint64_t k) const {
+    const uint64_t j = k >> 12;
+    const uint64_t block_key = key_ ^ (j * 0xD6E8FEB86659FD93ull);
+    uint64_t l = (k >> 6) & 63, r = k & 63;
+    for (uint64_t round = 0; round < 4; ++round) {
+        const uint64_t f = mix64(block_key ^ (round * 0xA0761D6478BD642Full) ^ r) & 63;
+        const uint64_t next = l ^ f;
+        l = r;
+        r = next;
+    }
+    return (l << 6) | r;
+}
+
+uint64_t SizeDraw::operator()(uint64_t k) const {
+    if (dist_ == SizeDist::Fixed) return size_;
+    if (stratified_) return quantile(stratum_of(k));
+    return from_bits(mix64(key_ ^ (k * 0x9E3779B97F4A7C15ull)));
 }
 
 uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k) { return SizeDraw(s, seed)(k); }
@@ -171,6 +199,19 @@ std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed) {
         return s.size * s.count;
     }
     const SizeDraw draw(s, seed);
+    if (draw.stratified()) {
+        // Every full block holds each quantile once; the last, short block its own few.
+        const uint64_t blocks = s.count / kStratumFiles, first = blocks * kStratumFiles;
+        u128 total = 0;
+        if (blocks > 0) {
+            u128 table = 0;  // sum of Q: at most 4096 * size_max < 2^76
+            for (uint64_t t = 0; t < kStratumFiles; ++t) table += draw.quantile(t);
+            total = table * blocks;  // < 2^108 for count <= 2^32, < 2^128 for any count
+        }
+        for (uint64_t k = first; k < s.count; ++k) total += draw(k);
+        if (total > kMax) return std::nullopt;
+        return static_cast<uint64_t>(total);
+    }
     if (s.count != 0 && s.size_max <= kMax / s.count) {
         uint64_t total = 0;  // cannot overflow: every term <= size_max
         for (uint64_t k = 0; k < s.count; ++k) total += draw(k);

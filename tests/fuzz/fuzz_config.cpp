@@ -19,9 +19,10 @@
 namespace dgen::fuzz {
 namespace {
 
-// Totalling a set whose sizes are drawn costs O(count) (fileset.h: set_total_size): about
-// a minute for 2^32 files, by design, and more under the sanitizers. Inputs that could ask
-// for it are skipped, so that a timeout means a real hang.
+// Totalling a set whose sizes are drawn independently costs O(count) (fileset.h:
+// set_total_size): about a minute for 2^32 files, by design, and more under the
+// sanitizers. Inputs that could ask for it are skipped, so that a timeout means a real
+// hang; stratified sets (O(4096)) are skipped alike, size_draw is not read here.
 constexpr uint64_t kMaxDrawnFiles = 1u << 16;
 
 bool may_draw_many_sizes(std::string_view text) {

@@ -79,7 +79,8 @@ std::string describe(const Config& c) {
     for (const SetConfig& s : c.sets) {
         o << "set " << s.dir << " name=" << s.name << " count=" << s.count
           << " dist=" << static_cast<int>(s.size_dist) << " size=" << s.size
-          << " min=" << s.size_min << " max=" << s.size_max << " fpd=" << s.files_per_dir
+          << " min=" << s.size_min << " max=" << s.size_max
+          << " draw=" << static_cast<int>(s.size_draw) << " fpd=" << s.files_per_dir
           << " dpd=" << s.dirs_per_dir;
         params(effective_params(d, s.over), effective_pattern(d, s.over));
         o << "\n";
@@ -291,11 +292,14 @@ TEST(ConfigParse, DrawnSizeSets) {
         "size_min = 0\n"
         "size_max = 0\n"
         "size_dist = loguniform\n"
+        "size_draw = stratified\n"
         "files_per_dir = 4294967296\n"
         "dirs_per_dir = 65536\n"
         "seed = 0x10\n");
     ASSERT_EQ(c.sets.size(), 2u);
     EXPECT_EQ(c.sets[0].size_dist, SizeDist::Uniform);  // the default with size_min/size_max
+    EXPECT_EQ(c.sets[0].size_draw, SizeDrawMode::Independent);
+    EXPECT_EQ(c.sets[1].size_draw, SizeDrawMode::Stratified);
     EXPECT_EQ(c.sets[0].size_min, 1024u);
     EXPECT_EQ(c.sets[0].size_max, 1u << 20);
     EXPECT_EQ(c.sets[1].size_dist, SizeDist::LogUniform);
@@ -307,6 +311,10 @@ TEST(ConfigParse, DrawnSizeSets) {
     EXPECT_EQ(parse_ok("[set]\ndir=d\ncount=1\nsize=5\nsize_dist=fixed").sets[0].size, 5u);
     EXPECT_EQ(parse_ok("[set]\ndir=d\ncount=1\nsize_min=1\nsize_max=2\nsize_dist=uniform")
                   .sets[0].size_dist, SizeDist::Uniform);
+    EXPECT_EQ(parse_ok("[set]\ndir=d\ncount=1\nsize_min=1\nsize_max=2\nsize_draw=Independent")
+                  .sets[0].size_draw, SizeDrawMode::Independent);
+    EXPECT_EQ(parse_ok("[set]\ndir=d\ncount=1\nsize=5\nsize_draw=independent").sets[0].size_draw,
+              SizeDrawMode::Independent);
 }
 
 TEST(ConfigParse, CommentsBlanksIndentationAndLineEndings) {
@@ -449,6 +457,8 @@ TEST(ConfigErrors, BadValuesQuoteKeyAndValue) {
         {"[set]\ndir = s\nsize = 1\ncount = 1\nname = %u%u", {"name", "'%u%u' must hold exactly one %u"}},
         {"[set]\ndir = s\ncount = 1\nsize_min = 1\nsize_max = 2\nsize_dist = normal",
          {"size_dist", "'normal'", "fixed, uniform, loguniform"}},
+        {"[set]\ndir = s\ncount = 1\nsize_min = 1\nsize_max = 2\nsize_draw = sorted",
+         {"size_draw", "'sorted'", "independent, stratified"}},
         {"[set]\ncount = 1\nsize = 1\ndir = /", {"dir", "'/'", "dataset root"}},
     };
     for (const Case& c : cases) {
@@ -483,6 +493,8 @@ TEST(ConfigErrors, SetSizeKeysMustAgree) {
     expect_error(head, 1, {"needs 'size', or 'size_min' and 'size_max'"});
     expect_error(head + "size_min = 1\nsize_max = 2\nsize_dist = fixed\n", 6, {"size_dist", "fixed"});
     expect_error(head + "size = 1\nsize_dist = loguniform\n", 5, {"size_dist", "must be fixed"});
+    // stratified lays out drawn sizes; a fixed-size set has none to lay out.
+    expect_error(head + "size = 1\nsize_draw = stratified\n", 5, {"size_draw = stratified", "'size' (line 4)"});
     expect_error(head + "size_min = 8KiB\nsize_max = 4KiB\n", 4,
                  {"size_min 8 KiB", "size_max 4 KiB", "line 5"});
 }
@@ -529,6 +541,14 @@ TEST(ConfigErrors, DrawnSetTotalsAreExactWhenTheBoundIsNotEnough) {
     for (const char* dir : {"x", "y", "z"})
         three += std::string("[set]\ndir = ") + dir + "\ncount = 4000\nsize_min = 0\nsize_max = 1PiB\n";
     parse_ok(three);
+    // Stratified sizes total in O(4096) files: 2^32 files whose bound (2^32 * 8 GiB = 2^65)
+    // does not fit are summed exactly at once (about 1.4 * 2^60 bytes). 2^32 files of 1 to
+    // 3 GiB (bounds 2^62 .. 3 * 2^62) total about 1.82 * 2^62 and pass; of 1 to 5 GiB,
+    // about 2.49 * 2^62, and the exact sum refuses them.
+    const std::string strat = "[set]\ndir = s\ncount = 4294967296\nsize_dist = loguniform\nsize_draw = stratified\n";
+    parse_ok(strat + "size_min = 1\nsize_max = 8GiB\n");
+    parse_ok(strat + "size_min = 1GiB\nsize_max = 3GiB\n");
+    expect_error(strat + "size_min = 1GiB\nsize_max = 5GiB\n", 1, {"set 's' totals"});
     // count * size_min alone overflows: no need to draw 2^32 sizes to know.
     expect_error("[dataset]\nunit = 1MiB\n[set]\ndir = s\ncount = 4294967296\n"
                  "size_min = 1PiB\nsize_max = 1PiB\nsize_dist = loguniform\n", 3, {"set 's' totals"});

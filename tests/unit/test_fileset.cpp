@@ -2,6 +2,7 @@
 // set's shared dedup domain.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -191,6 +192,176 @@ TEST(SetSizes, TotalsAndOverflow) {
     s.size_max = 1ull << 62;
     s.count = 8;
     EXPECT_FALSE(set_total_size(s, 0));
+}
+
+// size_draw = stratified (docs/FORMAT.md §7): file k of block k / 4096 has the quantile
+// Q[perm(k % 4096)]. These pins came from a re-implementation of §7's text (Python, with
+// the independent pins above as its check), not from this code.
+SetConfig stratified_set(SizeDist dist, uint64_t lo, uint64_t hi, uint64_t count) {
+    SetConfig s = set_of(count, 1000, 100);
+    s.size_dist = dist;
+    s.size_min = lo;
+    s.size_max = hi;
+    s.size_draw = SizeDrawMode::Stratified;
+    return s;
+}
+
+// Every file's size, one by one: what set_total_size must equal.
+uint64_t brute_total(const SetConfig& s, uint64_t seed) {
+    const SizeDraw draw(s, seed);
+    uint64_t sum = 0;
+    for (uint64_t k = 0; k < s.count; ++k) sum += draw(k);
+    return sum;
+}
+
+TEST(SetSizes, StratifiedDrawsArePinned) {
+    struct Case {
+        SizeDist dist;
+        uint64_t lo, hi, seed;
+        uint64_t sizes[5];   // k = 0, 1, 4095, 4096, 10^6
+        uint64_t q_first, q_last, q_sum;
+        uint64_t totals[3];  // count = 1000, 4096, 3 * 4096 + 17
+    };
+    const Case cases[] = {
+        {SizeDist::Uniform, 1, 100000, 9, {77869, 97278, 95740, 5555, 15247}, 13, 99988, 204802048,
+         {50323225, 204802048, 615376257}},
+        {SizeDist::LogUniform, 4096, 1 << 20, 1, {977959, 157036, 226639, 12455, 18797}, 4098, 1047867, 771513915,
+         {176709908, 771513915, 2316861057}},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(static_cast<int>(c.dist));
+        SetConfig s = stratified_set(c.dist, c.lo, c.hi, 1ull << 32);
+        const SizeDraw draw(s, c.seed);
+        const uint64_t ks[5] = {0, 1, 4095, 4096, 1000000};
+        for (int i = 0; i < 5; ++i) {
+            EXPECT_EQ(set_file_size(s, c.seed, ks[i]), c.sizes[i]) << "k = " << ks[i];
+            EXPECT_EQ(draw(ks[i]), c.sizes[i]) << "k = " << ks[i];
+        }
+        EXPECT_EQ(draw.quantile(0), c.q_first);
+        EXPECT_EQ(draw.quantile(kStratumFiles - 1), c.q_last);
+        uint64_t q_sum = 0;
+        for (uint64_t t = 0; t < kStratumFiles; ++t) q_sum += draw.quantile(t);
+        EXPECT_EQ(q_sum, c.q_sum);
+        // Q[t] is the independent formula at the stratum's midpoint h = (2t + 1) << 51.
+        for (uint64_t t : {0ull, 1ull, 2047ull, 4095ull}) EXPECT_EQ(draw.quantile(t), draw.from_bits((2 * t + 1) << 51));
+        const uint64_t counts[3] = {1000, kStratumFiles, 3 * kStratumFiles + 17};
+        for (int i = 0; i < 3; ++i) {
+            s.count = counts[i];
+            EXPECT_EQ(set_total_size(s, c.seed), c.totals[i]) << "count = " << counts[i];
+            EXPECT_EQ(brute_total(s, c.seed), c.totals[i]) << "count = " << counts[i];
+        }
+    }
+}
+
+// Each full block holds every quantile exactly once: its stratum indices are a
+// permutation of [0, 4096), so its sorted sizes are the sorted table.
+TEST(SetSizes, StratifiedBlocksHoldEveryQuantileOnce) {
+    for (SizeDist dist : {SizeDist::Uniform, SizeDist::LogUniform}) {
+        SCOPED_TRACE(static_cast<int>(dist));
+        const SetConfig s = stratified_set(dist, 0, 1ull << 40, 1ull << 32);
+        const SizeDraw draw(s, 77);
+        std::vector<uint64_t> q(kStratumFiles);
+        for (uint64_t t = 0; t < kStratumFiles; ++t) q[t] = draw.quantile(t);
+        std::sort(q.begin(), q.end());
+        std::vector<uint64_t> first_order;
+        for (uint64_t j : {0ull, 1ull, 2ull, 1000ull, (1ull << 20) - 1}) {
+            SCOPED_TRACE(j);
+            std::vector<uint64_t> slots, sizes;
+            for (uint64_t i = 0; i < kStratumFiles; ++i) {
+                slots.push_back(draw.stratum_of(j * kStratumFiles + i));
+                sizes.push_back(draw(j * kStratumFiles + i));
+            }
+            if (j == 0) first_order = slots;
+            else EXPECT_NE(slots, first_order) << "every block in the same order";
+            std::sort(slots.begin(), slots.end());
+            for (uint64_t t = 0; t < kStratumFiles; ++t) ASSERT_EQ(slots[t], t);
+            std::sort(sizes.begin(), sizes.end());
+            EXPECT_EQ(sizes, q);
+        }
+    }
+}
+
+// A total is O(4096) however many files: 2^32 files are 2^20 whole blocks.
+TEST(SetSizes, StratifiedTotalsOfTwoToThe32Files) {
+    for (SizeDist dist : {SizeDist::Uniform, SizeDist::LogUniform}) {
+        SCOPED_TRACE(static_cast<int>(dist));
+        SetConfig s = stratified_set(dist, 4096, 1 << 20, 1ull << 32);
+        const SizeDraw draw(s, 1);
+        uint64_t q_sum = 0;
+        for (uint64_t t = 0; t < kStratumFiles; ++t) q_sum += draw.quantile(t);
+        EXPECT_EQ(set_total_size(s, 1), q_sum << 20);
+        s.count = (1ull << 32) - 5;  // 2^20 - 1 whole blocks and 4091 files of the last
+        uint64_t tail = 0;
+        for (uint64_t k = (1ull << 32) - kStratumFiles; k < s.count; ++k) tail += draw(k);
+        EXPECT_EQ(set_total_size(s, 1), q_sum * ((1ull << 20) - 1) + tail);
+    }
+    // The §7 re-implementation's totals for 2^32 files (the pinned cases above).
+    EXPECT_EQ(set_total_size(stratified_set(SizeDist::Uniform, 1, 100000, 1ull << 32), 9), 214750512283648u);
+    EXPECT_EQ(set_total_size(stratified_set(SizeDist::LogUniform, 4096, 1 << 20, 1ull << 32), 1), 808990974935040u);
+}
+
+TEST(SetSizes, StratifiedTotalsOverflowAsIndependentOnes) {
+    SetConfig s = stratified_set(SizeDist::Uniform, 1ull << 61, 1ull << 61, 3);
+    EXPECT_EQ(set_total_size(s, 0), 3ull << 61);
+    s.count = 4;  // 2^63: one past the largest total
+    EXPECT_FALSE(set_total_size(s, 0));
+    s = stratified_set(SizeDist::LogUniform, 1ull << 40, 1ull << 41, 1ull << 32);  // > 2^72 in whole blocks
+    EXPECT_FALSE(set_total_size(s, 0));
+    s = stratified_set(SizeDist::Uniform, (1ull << 50) - 1, 1ull << 50, 8191);  // one block and a short one
+    const auto t = set_total_size(s, 0);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(*t, brute_total(s, 0));
+}
+
+// Stratified changes nothing for fixed sizes, and independent is the draw pinned above.
+TEST(SetSizes, StratifiedLeavesFixedSizesAndTheDefaultAlone) {
+    SetConfig s = set_of(10000, 1000, 100);
+    s.size_draw = SizeDrawMode::Stratified;
+    EXPECT_EQ(set_file_size(s, 1, 4097), 4096u);
+    EXPECT_EQ(set_total_size(s, 1), 10000u * 4096);
+    s.size_dist = SizeDist::LogUniform;
+    s.size_min = 4096;
+    s.size_max = 1 << 20;
+    s.size_draw = SizeDrawMode::Independent;
+    EXPECT_EQ(set_file_size(s, 1, 0), 568145u);
+    EXPECT_EQ(set_file_size(s, 1, 999), 543651u);
+    EXPECT_FALSE(SizeDraw(s, 1).stratified());
+}
+
+// The namespace serves the stratified draw: sizes, the statfs total, and each file's
+// place in its dedup group (the cached prefix sums), as set_placement computes them.
+TEST(SetSizes, NamespaceServesStratifiedSizes) {
+    SetConfig s = stratified_set(SizeDist::Uniform, 1, 100000, 3 * kStratumFiles + 17);
+    s.dir = "strat";
+    s.files_per_dir = 1ull << 32;  // one leaf: strat/f%08u
+    Config c;
+    c.dataset.seed = 9;
+    c.sets.push_back(s);
+    const Namespace ns(c);
+    EXPECT_EQ(ns.total_bytes(), 615376257u);
+    for (uint64_t k : {uint64_t{0}, uint64_t{4095}, uint64_t{4096}, uint64_t{5000}, 3 * kStratumFiles + 16}) {
+        SCOPED_TRACE(k);
+        char name[40];
+        std::snprintf(name, sizeof name, "strat/f%08llu", static_cast<unsigned long long>(k));
+        const auto ino = ns.resolve(name);
+        ASSERT_TRUE(ino) << name;
+        StreamParams p;
+        p.seed = 9;
+        p.name = "strat";
+        p.size = set_file_size(s, 9, k);
+        EXPECT_EQ(ns.attr(*ino)->size, p.size);
+        const SetPlacement pl = set_placement(s, 9, p.unit, k);
+        uint64_t before = 0;
+        for (uint64_t i = k / kSetGroupFiles * kSetGroupFiles; i < k; ++i)
+            before += (set_file_size(s, 9, i) + p.unit - 1) / p.unit;
+        EXPECT_EQ(pl.prefix_units, before);
+        const Stream want(p, SetMember{pl.group, pl.prefix_units, pl.group_units});
+        const auto src = ns.open(*ino);
+        std::vector<uint8_t> a(p.size + 10), b(p.size + 10);
+        EXPECT_EQ(src->read(0, a.size(), a.data()), p.size);
+        EXPECT_EQ(want.read(0, b.size(), b.data()), p.size);
+        EXPECT_EQ(a, b);
+    }
 }
 
 Config sample_config() {
