@@ -13,7 +13,7 @@ namespace dgen {
 namespace {
 
 struct CpuFeatures {
-    bool aes = false, avx2 = false, vaes = false, avx512f = false;
+    bool aes = false, avx2 = false, vaes = false, avx512f = false, avx512bw = false;
 };
 
 uint64_t xgetbv0() {
@@ -35,6 +35,7 @@ CpuFeatures probe() {
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         f.avx2 = os_ymm && ((b >> 5) & 1);
         f.avx512f = os_zmm && ((b >> 16) & 1);
+        f.avx512bw = os_zmm && ((b >> 30) & 1);
         f.vaes = os_ymm && ((c >> 9) & 1);
     }
     return f;
@@ -55,7 +56,7 @@ std::vector<Kernel> available_kernels() {
     std::vector<Kernel> ks{scalar_kernel()};
     if (f.aes) ks.push_back(aesni_kernel());
     if (f.aes && f.vaes && f.avx2) ks.push_back(vaes_avx2_kernel());
-    if (f.aes && f.vaes && f.avx512f) ks.push_back(vaes_avx512_kernel());
+    if (f.aes && f.vaes && f.avx512f && f.avx512bw) ks.push_back(vaes_avx512_kernel());
     return ks;
 }
 
@@ -78,16 +79,8 @@ bool force_kernel(std::string_view name) {
     return k != nullptr;
 }
 
-// The fastest kernel the CPU has, except vaes-avx512: its range path (one kernel call
-// per read, masked tail stores) was written on a machine without AVX-512 and has not yet
-// been run against the definition (test_kernels) on one, so it is used only when named
-// (DGEN_SIMD, --simd) until it has. docs/FORMAT.md §6.
-std::string default_kernel_name() {
-    const std::vector<Kernel> ks = available_kernels();
-    for (auto it = ks.rbegin(); it != ks.rend(); ++it)
-        if (std::string_view(it->name) != "vaes-avx512") return it->name;
-    return ks.front().name;
-}
+// The fastest kernel the CPU has: the last one available_kernels() lists.
+std::string default_kernel_name() { return available_kernels().back().name; }
 
 const Kernel& active_kernel() {
     const Kernel* k = g_active.load();

@@ -87,6 +87,14 @@ inline void zero_sector_tail(uint8_t* sector, uint32_t r) {
     }
 }
 
+// A kernel may write whole sectors itself: `sectors(ctr, n, layout, k, out)` fills n
+// sectors from block ctr, the first being sector k of its unit's layout, with its random
+// prefix and zeros in full-width stores, one pass per sector and no call per sector.
+template <class Gen>
+concept WritesSectors = requires(const Gen& g, Block128 c, const SectorLayout& l, uint8_t* o) {
+    g.sectors(c, size_t{}, l, uint32_t{}, o);
+};
+
 template <class Gen>
 void fill_range(const Gen& gen, Block128 base, uint64_t a, uint64_t b, const SectorLayout& layout,
                 uint8_t* out) {
@@ -94,6 +102,15 @@ void fill_range(const Gen& gen, Block128 base, uint64_t a, uint64_t b, const Sec
     uint64_t s = a / kSectorSize * kSectorSize;
     uint32_t k = static_cast<uint32_t>((s / kSectorSize) % layout.sectors);
     for (; s < b; s += kSectorSize) {
+        if constexpr (WritesSectors<Gen>) {
+            if (s >= a && s + kSectorSize <= b) {  // the whole sectors, in one call
+                const uint64_t n = (b - s) / kSectorSize;
+                gen.sectors(block_at(base, s), n, layout, k, out + (s - a));
+                s += (n - 1) * kSectorSize;
+                k = static_cast<uint32_t>((k + n) % layout.sectors);
+                continue;
+            }
+        }
         const uint32_t r = layout.random[k];
         k = k + 1 == layout.sectors ? 0 : k + 1;
         if (s >= a && s + kSectorSize <= b) {  // a whole sector (a pointer before out is UB)
