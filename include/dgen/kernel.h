@@ -32,10 +32,21 @@ struct SectorLayout {
 using RangeFn = void (*)(const ArsKey& key, Block128 base, uint64_t a, uint64_t b,
                          const SectorLayout& layout, uint8_t* out);
 
+// Several ranges of different runs, written one after another into out: range i is bytes
+// [a, b) of the run that starts at `base` (as RangeFn). One call per batch of a dedup
+// read's runs, so the round keys are loaded once per batch, not once per 4 KiB unit.
+struct RangeRun {
+    Block128 base;
+    uint64_t a = 0, b = 0;
+};
+using RangesFn = void (*)(const ArsKey& key, const RangeRun* runs, size_t n,
+                          const SectorLayout& layout, uint8_t* out);
+
 struct Kernel {
     const char* name;  // scalar | aesni | vaes-avx2 | vaes-avx512
     FillFn fill;
     RangeFn range;
+    RangesFn ranges;
 };
 
 // Every kernel compiled in and supported by this CPU and OS, slowest first.

@@ -107,7 +107,8 @@ struct ScalarGen {
 }  // namespace
 
 Kernel scalar_kernel() {
-    return {"scalar", ByRounds<ScalarGen>::fill, ByRounds<ScalarGen>::range};
+    return {"scalar", ByRounds<ScalarGen>::fill, ByRounds<ScalarGen>::range,
+            ByRounds<ScalarGen>::ranges};
 }
 
 }  // namespace dgen

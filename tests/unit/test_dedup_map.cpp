@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <set>
+#include <vector>
 
 #include "dgen/dedup_map.h"
 #include "dgen/format.h"
@@ -32,6 +34,42 @@ TEST(DedupMap, ExactDistinctCountsForManyWindowSizes) {
     for (double d : {1.0, 1.37, 2.0, 5.0, 100.0})
         for (uint64_t n : {1ull, 2ull, 3ull, 5ull, 17ull, 1000ull, 4097ull, 10000ull})
             expect_exact(d, n);
+}
+
+// A window's batch form (what a D > 1 read uses) gives each slot what the one-slot form
+// gives, in windows of every kind: powers of two (M by a shift), sizes up to 2^32 (a
+// 64-bit division) and a set group's beyond (128-bit), with slots that cycle-walk.
+TEST(DedupMap, BatchOfSlotsEqualsOneSlotAtATime) {
+    std::mt19937_64 rng(5);
+    for (double d : {1.0, 2.0, 3.7})
+        for (uint64_t n : {1ull, 3ull, 4096ull, 5000ull, 1ull << 20, (1ull << 32) + 9, 1ull << 40}) {
+            const DedupMap m(rng(), d, kDedupWindowUnits);
+            const uint64_t w = rng() % 1000, base = rng() >> 4;
+            const DedupWindow win = m.window(base, w, n);
+            for (size_t len : {1, 7, 8, 32, 33}) {
+                std::vector<uint64_t> t(len), got(len);
+                for (uint64_t& x : t) x = rng() % n;
+                win.contents(t.data(), len, got.data());
+                for (size_t i = 0; i < len; ++i)
+                    ASSERT_EQ(got[i], m.content_in_window(base, w, n, t[i])) << "D " << d << " n " << n;
+            }
+        }
+}
+
+// The AVX-512 rounds (where this CPU has them) equal the scalar ones lane for lane.
+TEST(DedupMap, FeistelRoundsEqualTheScalarOnes) {
+    std::mt19937_64 rng(6);
+    for (int h : {1, 5, 10, 16, 20, 31}) {
+        const uint64_t mask = (1ull << h) - 1;
+        std::vector<uint64_t> y(37);
+        for (uint64_t& x : y) x = rng() & ((mask << h) | mask);
+        std::vector<uint64_t> want = y;
+        const uint64_t wkey = rng();
+        feistel_rounds(y.data(), y.size(), wkey, h, mask);
+        feistel_rounds_scalar(want.data(), want.size(), wkey, h, mask);
+        EXPECT_EQ(y, want) << "h " << h;
+        EXPECT_NE(y, std::vector<uint64_t>(37, 0));
+    }
 }
 
 TEST(DedupMap, FullWindowAndShortTail) {

@@ -117,6 +117,40 @@ TEST(Kernels, RangeMatchesTheDefinitionAtAnyOffsetLengthAndLayout) {
     EXPECT_EQ(checked, 8 * 4 * 60 * test::kernels_the_cpu_has().size());
 }
 
+// A batch of ranges of different runs (a dedup read's kernel call) gives, run by run, the
+// definition's bytes of each, back to back, and writes nothing past the last.
+TEST(Kernels, RangesGiveEachRunsDefinitionBackToBack) {
+    std::mt19937_64 rng(12);
+    size_t checked = 0;
+    for (double c : {1.0, 2.0, 4.7}) {
+        const CompressLayout layout(c, 4096);
+        const std::vector<uint32_t> random = layout.all_random() ? std::vector<uint32_t>{} : layout.random_bytes();
+        SectorLayout sl;
+        if (!random.empty()) sl = {random.data(), static_cast<uint32_t>(random.size())};
+        const ArsKey key({rng(), rng()}, kArsRounds);
+        for (int batch = 0; batch < 20; ++batch) {
+            const size_t n = 1 + rng() % 40;
+            std::vector<RangeRun> runs(n);
+            std::vector<uint8_t> want;
+            for (RangeRun& r : runs) {
+                r.base = {rng() >> 8, rng()};
+                r.a = rng() % 3 == 0 ? rng() % 8192 : 0;  // mostly whole units, some mid-run
+                r.b = rng() % 2 == 0 ? r.a + 1 + rng() % 600 : (r.a / 4096 + 1) * 4096;
+                const std::vector<uint8_t> run = reference(key, r.base, r.b, random);
+                want.insert(want.end(), run.begin() + r.a, run.end());
+            }
+            for (const Kernel& k : available_kernels()) {
+                std::vector<uint8_t> got(want.size() + 1, 0xA5);
+                k.ranges(key, runs.data(), n, sl, got.data());
+                ASSERT_TRUE(std::equal(want.begin(), want.end(), got.begin())) << k.name << " C " << c << " batch " << batch;
+                ASSERT_EQ(got.back(), 0xA5) << k.name << ": wrote past " << want.size() << " bytes";
+                ++checked;
+            }
+        }
+    }
+    EXPECT_EQ(checked, 3 * 20 * test::kernels_the_cpu_has().size());
+}
+
 // Stream reads through every kernel equal the scalar kernel's over (offset, length, unit,
 // D, C, dedup_run), offsets and lengths unaligned, reads across units, runs and sectors.
 TEST(Kernels, StreamReadsMatchScalarOverParameterCombinations) {

@@ -46,6 +46,8 @@ Block128 ars_invert_aesni(const ArsKey& key, Block128 out) {
     return {static_cast<uint64_t>(_mm_cvtsi128_si64(v)), static_cast<uint64_t>(_mm_extract_epi64(v, 1))};
 }
 
-Kernel aesni_kernel() { return {"aesni", ByRounds<AesNiGen>::fill, ByRounds<AesNiGen>::range}; }
+Kernel aesni_kernel() {
+    return {"aesni", ByRounds<AesNiGen>::fill, ByRounds<AesNiGen>::range, ByRounds<AesNiGen>::ranges};
+}
 
 }  // namespace dgen

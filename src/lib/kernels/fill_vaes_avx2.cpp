@@ -53,7 +53,8 @@ struct VaesAvx2Gen {
 }  // namespace
 
 Kernel vaes_avx2_kernel() {
-    return {"vaes-avx2", ByRounds<VaesAvx2Gen>::fill, ByRounds<VaesAvx2Gen>::range};
+    return {"vaes-avx2", ByRounds<VaesAvx2Gen>::fill, ByRounds<VaesAvx2Gen>::range,
+            ByRounds<VaesAvx2Gen>::ranges};
 }
 
 }  // namespace dgen

@@ -88,7 +88,8 @@ struct VaesAvx512Gen {
 }  // namespace
 
 Kernel vaes_avx512_kernel() {
-    return {"vaes-avx512", ByRounds<VaesAvx512Gen>::fill, ByRounds<VaesAvx512Gen>::range};
+    return {"vaes-avx512", ByRounds<VaesAvx512Gen>::fill, ByRounds<VaesAvx512Gen>::range,
+            ByRounds<VaesAvx512Gen>::ranges};
 }
 
 }  // namespace dgen
