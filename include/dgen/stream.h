@@ -63,6 +63,9 @@ public:
 private:
     Stream(const StreamParams& params, const SetMember* member);  // member: null if standalone
     uint64_t content(uint64_t unit) const;
+    template <bool kRunIsPow2>
+    void read_runs(uint64_t offset, uint64_t end, const SectorLayout& sectors, uint8_t* out,
+                   const Kernel& kernel) const;
     uint64_t units_left_in_run(uint64_t unit) const;  // from `unit` to its run's end
     // Counter of the first block of content c: c * (U / 16) as a 128-bit integer.
     Block128 content_counter(uint64_t content) const;

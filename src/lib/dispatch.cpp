@@ -13,7 +13,7 @@ namespace dgen {
 namespace {
 
 struct CpuFeatures {
-    bool aes = false, avx2 = false, vaes = false, avx512f = false, avx512bw = false;
+    bool aes = false, avx2 = false, vaes = false, avx512f = false, avx512bw = false, avx512vbmi = false;
 };
 
 uint64_t xgetbv0() {
@@ -36,6 +36,7 @@ CpuFeatures probe() {
         f.avx2 = os_ymm && ((b >> 5) & 1);
         f.avx512f = os_zmm && ((b >> 16) & 1);
         f.avx512bw = os_zmm && ((b >> 30) & 1);
+        f.avx512vbmi = os_zmm && ((c >> 1) & 1);
         f.vaes = os_ymm && ((c >> 9) & 1);
     }
     return f;
@@ -56,7 +57,7 @@ std::vector<Kernel> available_kernels() {
     std::vector<Kernel> ks{scalar_kernel()};
     if (f.aes) ks.push_back(aesni_kernel());
     if (f.aes && f.vaes && f.avx2) ks.push_back(vaes_avx2_kernel());
-    if (f.aes && f.vaes && f.avx512f && f.avx512bw) ks.push_back(vaes_avx512_kernel());
+    if (f.aes && f.vaes && f.avx512f && f.avx512bw && f.avx512vbmi) ks.push_back(vaes_avx512_kernel());
     return ks;
 }
 

@@ -76,54 +76,63 @@ size_t Stream::read(uint64_t offset, size_t len, uint8_t* out, const Kernel& ker
         // group (2^40-aligned contents, fewer than 2^40 units).
         kernel.range(key_, content_counter(content(0)), offset, end, sectors, out);
     } else {
-        // One kernel call per batch of runs: a run's units carry consecutive contents. The
-        // runs' contents are worked out a batch at a time first: each is a chain of
-        // dependent multiplies (the permutation), and independent chains side by side
-        // overlap, where one before each kernel call cost a sixth of a D = 2 fill; and the
-        // kernel loads its round keys once per batch, where once per run cost another.
-        constexpr size_t kBatch = 32;
-        const int unit_shift = block_shift_ + 4;  // U = 16 << block_shift_
-        RangeRun runs[kBatch];
-        uint64_t first_unit[kBatch], slot[kBatch], contents[kBatch];
-        DedupWindow win;
-        uint64_t win_id = ~0ull;
-        // (Not `run_ == 1 ? t : t / run_`: GCC folds that back into the division.)
-        const bool run_pow2 = std::has_single_bit(run_);
-        const int run_shift = std::countr_zero(run_);
-        for (uint64_t pos = offset; pos < end;) {
-            // A batch: up to kBatch runs whose slots lie in one dedup window.
-            const uint64_t batch_start = pos;
-            size_t m = 0;
-            for (; m < kBatch && pos < end; ++m) {
-                const uint64_t u = pos >> unit_shift;
-                const uint64_t t = member_ ? set_.prefix_units + u : u;
-                const uint64_t r = run_pow2 ? t >> run_shift : t / run_;  // a div per unit: 5%
-                const uint64_t w = member_ ? 0 : r >> kDedupWindowShift;
-                if (w != win_id) {
-                    if (m > 0) break;
-                    win = member_ ? dedup_.window(0, set_.group, ceil_div(set_.group_units, run_))
-                                  : dedup_.window(w << kDedupWindowShift, w, dedup_.window_units(w));
-                    win_id = w;
-                }
-                first_unit[m] = u;
-                slot[m] = member_ ? r : r & (kDedupWindowUnits - 1);
-                const uint64_t left = std::min(run_ == 1 ? 1 : units_left_in_run(u), units_ - u);
-                const uint64_t stop = std::min(end, (u + left) << unit_shift);
-                runs[m].a = pos - (u << unit_shift);
-                runs[m].b = stop - (u << unit_shift);
-                pos = stop;
-            }
-            win.contents(slot, m, contents);
-            for (size_t i = 0; i < m; ++i) {
-                const uint64_t t = member_ ? set_.prefix_units + first_unit[i] : first_unit[i];
-                const uint64_t c = (member_ ? set_.group << 40 : 0) +
-                                   (run_ == 1 ? contents[i] : contents[i] * run_ + t % run_);
-                runs[i].base = content_counter(c);
-            }
-            kernel.ranges(key_, runs, m, sectors, out + (batch_start - offset));
-        }
+        // R as a shift where it is a power of two: a division per unit cost 5% of a fill,
+        // and with the choice inside the loop GCC did both and kept one.
+        if (std::has_single_bit(run_))
+            read_runs<true>(offset, end, sectors, out, kernel);
+        else
+            read_runs<false>(offset, end, sectors, out, kernel);
     }
     return len;
+}
+
+// Bytes [offset, end) of a stream with D > 1. One kernel call per batch of runs: a run's
+// units carry consecutive contents. The runs' contents are worked out a batch at a time
+// first: each is a chain of dependent multiplies (the permutation), and independent chains
+// side by side overlap, where one before each kernel call cost a sixth of a D = 2 fill; and
+// the kernel loads its round keys once per batch, where once per run cost another.
+template <bool kRunIsPow2>
+void Stream::read_runs(uint64_t offset, uint64_t end, const SectorLayout& sectors, uint8_t* out,
+                       const Kernel& kernel) const {
+    constexpr size_t kBatch = 32;
+    const int unit_shift = block_shift_ + 4;  // U = 16 << block_shift_
+    const int run_shift = std::countr_zero(run_);
+    const auto run_of = [&](uint64_t t) { return kRunIsPow2 ? t >> run_shift : t / run_; };
+    const auto in_run = [&](uint64_t t) { return kRunIsPow2 ? t & (run_ - 1) : t % run_; };
+    RangeRun runs[kBatch];
+    uint64_t slot[kBatch], unit_in_run[kBatch], contents[kBatch];
+    DedupWindow win;
+    uint64_t win_id = ~0ull;
+    for (uint64_t pos = offset; pos < end;) {
+        // A batch: up to kBatch runs whose slots lie in one dedup window. t counts units
+        // from the window's (a set member: its group's) start.
+        const uint64_t batch_start = pos;
+        size_t m = 0;
+        // u is carried from run to run (not worked out again from pos), which keeps the
+        // chain of dependent steps from one run to the next short.
+        for (uint64_t u = pos >> unit_shift; m < kBatch && pos < end; ++m) {
+            const uint64_t t = member_ ? set_.prefix_units + u : u;
+            const uint64_t w = member_ ? 0 : run_of(t) >> kDedupWindowShift;
+            if (w != win_id) {
+                if (m > 0) break;
+                win = member_ ? dedup_.window(0, set_.group, ceil_div(set_.group_units, run_))
+                              : dedup_.window(w << kDedupWindowShift, w, dedup_.window_units(w));
+                win_id = w;
+            }
+            slot[m] = member_ ? run_of(t) : run_of(t) & (kDedupWindowUnits - 1);
+            const uint64_t next_u = u + std::min(run_ - in_run(t), units_ - u);
+            const uint64_t stop = std::min(end, next_u << unit_shift);
+            runs[m].a = pos - (u << unit_shift);
+            runs[m].b = stop - (u << unit_shift);
+            unit_in_run[m] = in_run(t);
+            pos = stop;
+            u = next_u;
+        }
+        win.contents(slot, m, contents);
+        for (size_t i = 0; i < m; ++i)  // content(u), as Stream::content works it out
+            runs[i].base = content_counter((member_ ? set_.group << 40 : 0) + contents[i] * run_ + unit_in_run[i]);
+        kernel.ranges(key_, runs, m, sectors, out + (batch_start - offset));
+    }
 }
 
 std::optional<uint64_t> Stream::locate_block(const uint8_t* block) const {

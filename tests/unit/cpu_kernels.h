@@ -1,8 +1,9 @@
 // The kernels this CPU should offer, worked out from /proc/cpuinfo rather than from the code
 // under test, so that "every kernel" in a test means every kernel the machine can run.
 // The kernels and what each needs (src/lib/dispatch.cpp): scalar always; aesni needs aes;
-// vaes-avx2 needs aes, vaes and avx2; vaes-avx512 needs aes, vaes, avx512f and avx512bw. The kernel
-// hides a flag from /proc/cpuinfo when the OS does not save the registers it needs.
+// vaes-avx2 needs aes, vaes and avx2; vaes-avx512 needs aes, vaes, avx512f, avx512bw and
+// avx512vbmi. The kernel hides a flag from /proc/cpuinfo when the OS does not save the
+// registers it needs.
 #pragma once
 
 #include <fstream>
@@ -32,7 +33,8 @@ inline std::vector<std::string> kernels_the_cpu_has() {
     std::vector<std::string> k{"scalar"};
     if (has("aes")) k.push_back("aesni");
     if (has("aes") && has("vaes") && has("avx2")) k.push_back("vaes-avx2");
-    if (has("aes") && has("vaes") && has("avx512f") && has("avx512bw")) k.push_back("vaes-avx512");
+    if (has("aes") && has("vaes") && has("avx512f") && has("avx512bw") && has("avx512vbmi"))
+        k.push_back("vaes-avx512");
     return k;
 }
 

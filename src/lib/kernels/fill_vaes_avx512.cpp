@@ -50,6 +50,40 @@ struct VaesAvx512Gen {
             _mm512_mask_storeu_epi64(out + 16 * j, lanes, quad(next));
         }
     }
+    // Bytes [a, b) of the run from ctr where a is not a multiple of 16: output chunk i is
+    // bytes [d, d + 64) of two consecutive 64-byte keystream chunks (d = a % 64), joined by
+    // one byte permute, so every store lands where the output is aligned (from the block
+    // after a, every 64-byte store of a page-aligned 4 KiB read split a cache line) and
+    // each chunk is generated once; the last, partial chunk is one masked store.
+    //   keystream:  | Q0 | Q1 | Q2 | ...      Q = 4 blocks from block a / 64 * 4
+    //   out chunk i = (Q_i ++ Q_i+1)[d, d + 64)
+    void bytes(Block128 ctr, uint64_t a, uint64_t b, uint8_t* out) const {
+        alignas(64) static constexpr uint8_t kIota[64] = {
+            0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+            22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+            44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+        const auto cid = static_cast<long long>(ctr.hi);
+        const auto b0 = static_cast<long long>(ctr.lo + a / 64 * 4);
+        __m512i next = _mm512_set_epi64(cid, b0 + 3, cid, b0 + 2, cid, b0 + 1, cid, b0);
+        const __m512i four = _mm512_set_epi64(0, 4, 0, 4, 0, 4, 0, 4);
+        const auto d = static_cast<char>(a % 64);
+        const __m512i idx = _mm512_add_epi8(_mm512_load_si512(kIota), _mm512_set1_epi8(d));
+        __m512i cur = quad(next);
+        next = _mm512_add_epi64(next, four);
+        uint64_t left = b - a;
+        for (; left >= 64; left -= 64, out += 64) {
+            const __m512i following = quad(next);
+            next = _mm512_add_epi64(next, four);
+            _mm512_storeu_si512(out, _mm512_permutex2var_epi8(cur, idx, following));
+            cur = following;
+        }
+        if (left > 0) {
+            const __m512i following = static_cast<uint64_t>(d) + left > 64 ? quad(next) : cur;
+            const __mmask64 keep = (__mmask64{1} << left) - 1;
+            _mm512_mask_storeu_epi8(out, keep, _mm512_permutex2var_epi8(cur, idx, following));
+        }
+    }
+
     // Whole sectors with the compression layout: each 64-byte chunk of a sector is one
     // register, generated (its 4 blocks), generated and masked to the sector's random
     // prefix, or zero; every chunk one aligned-to-the-sector 64-byte store.

@@ -32,8 +32,15 @@ inline Block128 block_at(Block128 base, uint64_t byte) {
 // through a one-block scratch, so a read at any offset costs what an aligned one does.
 // Inlined into each entry (as fill_range): out of line, the call passed `base` in two
 // registers and read it back as one, a stalled store-to-load forward per 4 KiB dedup run.
+// A kernel may write a range that starts inside a block itself: `bytes(base, a, b, out)`.
+template <class Gen>
+concept WritesBytes = requires(const Gen& g, Block128 c, uint8_t* o) { g.bytes(c, uint64_t{}, uint64_t{}, o); };
+
 template <class Gen>
 [[gnu::always_inline]] inline void keystream(const Gen& gen, Block128 base, uint64_t a, uint64_t b, uint8_t* out) {
+    if constexpr (WritesBytes<Gen>) {
+        if (a % kBlockSize != 0) return gen.bytes(base, a, b, out);
+    }
     alignas(16) uint8_t tmp[kBlockSize];
     uint64_t pos = a;
     if (pos % kBlockSize != 0 && pos < b) {
