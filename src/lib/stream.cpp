@@ -108,25 +108,47 @@ void Stream::read_runs(uint64_t offset, uint64_t end, const SectorLayout& sector
         // from the window's (a set member: its group's) start.
         const uint64_t batch_start = pos;
         size_t m = 0;
-        // u is carried from run to run (not worked out again from pos), which keeps the
-        // chain of dependent steps from one run to the next short.
-        for (uint64_t u = pos >> unit_shift; m < kBatch && pos < end; ++m) {
-            const uint64_t t = member_ ? set_.prefix_units + u : u;
-            const uint64_t w = member_ ? 0 : run_of(t) >> kDedupWindowShift;
+        if (run_ == 1) {  // one unit per run: a batch is the next units, whole but its ends
+            const uint64_t u0 = pos >> unit_shift, t0 = member_ ? set_.prefix_units + u0 : u0;
+            const uint64_t w = member_ ? 0 : t0 >> kDedupWindowShift;
             if (w != win_id) {
-                if (m > 0) break;
-                win = member_ ? dedup_.window(0, set_.group, ceil_div(set_.group_units, run_))
+                win = member_ ? dedup_.window(0, set_.group, set_.group_units)
                               : dedup_.window(w << kDedupWindowShift, w, dedup_.window_units(w));
                 win_id = w;
             }
-            slot[m] = member_ ? run_of(t) : run_of(t) & (kDedupWindowUnits - 1);
-            const uint64_t next_u = u + std::min(run_ - in_run(t), units_ - u);
-            const uint64_t stop = std::min(end, next_u << unit_shift);
-            runs[m].a = pos - (u << unit_shift);
-            runs[m].b = stop - (u << unit_shift);
-            unit_in_run[m] = in_run(t);
-            pos = stop;
-            u = next_u;
+            const uint64_t to_window_end = member_ ? kBatch : kDedupWindowUnits - (t0 & (kDedupWindowUnits - 1));
+            m = static_cast<size_t>(std::min<uint64_t>({kBatch, ((end - 1) >> unit_shift) - u0 + 1, to_window_end}));
+            const uint64_t unit = uint64_t{1} << unit_shift;
+            for (size_t i = 0; i < m; ++i) {
+                slot[i] = member_ ? t0 + i : (t0 + i) & (kDedupWindowUnits - 1);
+                runs[i].a = 0;
+                runs[i].b = unit;
+                unit_in_run[i] = 0;
+            }
+            runs[0].a = pos - (u0 << unit_shift);
+            pos = std::min(end, (u0 + m) << unit_shift);
+            runs[m - 1].b = pos - ((u0 + m - 1) << unit_shift);
+        } else {
+            // u is carried from run to run (not worked out again from pos), which keeps the
+            // chain of dependent steps from one run to the next short.
+            for (uint64_t u = pos >> unit_shift; m < kBatch && pos < end; ++m) {
+                const uint64_t t = member_ ? set_.prefix_units + u : u;
+                const uint64_t w = member_ ? 0 : run_of(t) >> kDedupWindowShift;
+                if (w != win_id) {
+                    if (m > 0) break;
+                    win = member_ ? dedup_.window(0, set_.group, ceil_div(set_.group_units, run_))
+                                  : dedup_.window(w << kDedupWindowShift, w, dedup_.window_units(w));
+                    win_id = w;
+                }
+                slot[m] = member_ ? run_of(t) : run_of(t) & (kDedupWindowUnits - 1);
+                const uint64_t next_u = u + std::min(run_ - in_run(t), units_ - u);
+                const uint64_t stop = std::min(end, next_u << unit_shift);
+                runs[m].a = pos - (u << unit_shift);
+                runs[m].b = stop - (u << unit_shift);
+                unit_in_run[m] = in_run(t);
+                pos = stop;
+                u = next_u;
+            }
         }
         win.contents(slot, m, contents);
         for (size_t i = 0; i < m; ++i)  // content(u), as Stream::content works it out
