@@ -9,6 +9,10 @@
 #   cat-warm   the same, again (the second pass)
 #   py-open    open + read(8 KiB) + close of the same 1,000 files in Python, warm
 #   cp-tree    `cp -r` of 10,000 files of 4 KiB..1 MiB (loguniform) into tmpfs, cold
+#   cp-rw      the same with `cp --reflink=never -r`: read and write, no copy_file_range.
+#              From tmpfs to tmpfs plain `cp` copies in the kernel (copy_file_range),
+#              which the kernel refuses between filesystems of different types, so from
+#              dgenfs (or ext4, XFS, NFS) it reads and writes; cp-rw compares like with like
 #   rsync-tree `rsync -a` of the same tree into tmpfs, cold
 #   dd-first   `dd bs=1M` of a 4 GiB file, first read after mounting
 #   dd-cached  the same, again
@@ -22,7 +26,7 @@
 # makes the baseline the build under test itself (--set skip_open=true
 # --baseline-set skip_open=false compares two settings of one build).
 # Needs root (mounts, drop_caches), dgen and dgenfs (default: ./build/src/), rsync, python3.
-# Files/s for the file workloads (cp-tree, rsync-tree: MB/s), GB/s for dd; GB = 10^9 bytes.
+# Files/s for the file workloads (cp-tree, cp-rw, rsync-tree: MB/s), GB/s for dd; GB = 10^9 bytes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DGEN=${DGEN:-$here/../../build/src/dgen}
@@ -36,7 +40,7 @@ while [ $# -gt 0 ]; do
     --set) settings+="${2%%=*} = ${2#*=}"$'\n'; shift 2 ;;
     --baseline-set) baseline_settings+="${2%%=*} = ${2#*=}"$'\n'; shift 2 ;;
     --json) json=$2; shift 2 ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-files.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -154,10 +158,14 @@ measure() {
     cat-cold) t0=$(now); cat_small "$dir"; t1=$(now); out=$(rate 1000 "$t0" "$t1") ;;
     cat-warm) cat_small "$dir"; t0=$(now); cat_small "$dir"; t1=$(now); out=$(rate 1000 "$t0" "$t1") ;;
     py-open) py_open "$dir" >/dev/null; out=$(py_open "$dir") ;;
-    cp-tree | rsync-tree)
+    cp-tree | cp-rw | rsync-tree)
         rm -rf "$shm/dst"
         t0=$(now)
-        if [ "$w" = cp-tree ]; then cp -r "$dir/tree" "$shm/dst"; else rsync -a "$dir/tree/" "$shm/dst/"; fi
+        case $w in
+        cp-tree) cp -r "$dir/tree" "$shm/dst" ;;
+        cp-rw) cp --reflink=never -r "$dir/tree" "$shm/dst" ;;
+        rsync-tree) rsync -a "$dir/tree/" "$shm/dst/" ;;
+        esac
         t1=$(now)
         out=$(rate "$((tree_bytes / 1000000))" "$t0" "$t1")
         rm -rf "$shm/dst" ;;
@@ -170,7 +178,7 @@ measure() {
     echo "$out"
 }
 
-workloads=(cat-cold cat-warm py-open cp-tree rsync-tree dd-first dd-cached)
+workloads=(cat-cold cat-warm py-open cp-tree cp-rw rsync-tree dd-first dd-cached)
 [ -n "$only" ] && IFS=, read -r -a workloads <<<"$only"
 declare -A results
 for w in "${workloads[@]}"; do
@@ -188,7 +196,7 @@ vals = {}
 for line in raw.splitlines():
     k, v = line.split("=", 1)
     vals[k] = [float(x) for x in v.split()]
-unit = {"cp-tree": "MB/s", "rsync-tree": "MB/s", "dd-first": "GB/s", "dd-cached": "GB/s"}
+unit = {"cp-tree": "MB/s", "cp-rw": "MB/s", "rsync-tree": "MB/s", "dd-first": "GB/s", "dd-cached": "GB/s"}
 print(f"median of {runs} runs; ratio = median / tmpfs's median")
 print(f"{'workload':<11} {'unit':<8}" + "".join(f"{s:>12}" for s in sources) + "".join(f"{s + '/tmpfs':>16}" for s in sources if s != "tmpfs"))
 table = {}
