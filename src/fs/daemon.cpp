@@ -184,8 +184,18 @@ Probe probe_mount(const std::string& mountpoint, const std::string& name) {
         ::_exit(0);
     }
     ::close(out[1]);
-    pollfd p{out[0], POLLIN, 0};
-    if (pid > 0 && ::poll(&p, 1, 30000) == 1 && ::read(out[0], &result, sizeof result) == sizeof result) {
+    // 30 s for the answer, through signals: a SIGTERM now (poll never restarts) is for
+    // serve() to act on, once the probe is done, not a failed probe.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    int ready = -1;
+    while (pid > 0 && ready < 0) {
+        using std::chrono::milliseconds;
+        const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd p{out[0], POLLIN, 0};
+        ready = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+        if (ready < 0 && errno != EINTR) break;
+    }
+    if (ready == 1 && ::read(out[0], &result, sizeof result) == sizeof result) {
         ::waitpid(pid, nullptr, 0);
     } else if (pid > 0) {
         result.error = ETIMEDOUT;
@@ -282,6 +292,7 @@ private:
     std::unique_ptr<MetricsHttp> http_;
     std::vector<std::thread> threads_;
     size_t done_ = 0;
+    bool stop_asked_ = false;  // a signal came while starting: serve() stops at once
     bool stopped_ = false;
     std::chrono::steady_clock::time_point started_, last_status_;
     uint64_t last_bytes_ = 0;
@@ -413,12 +424,15 @@ int Server::start() {
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     // Every worker started reports Ready, or Done if it could not serve. Nothing is
-    // unmounted before all have cloned their fd.
+    // unmounted before all have cloned their fd. A SIGTERM read here is kept, not
+    // dropped: a stop sent right after the mount appeared was lost, and the daemon
+    // served on (seen under ThreadSanitizer, whose slow thread starts widen the window).
     size_t ready = 0;
     while (ready + done_ < threads_.size()) {
         const char c = next_event(-1);
         if (c == static_cast<char>(WorkerEvent::Ready)) ++ready;
         if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
+        if (c == 's') stop_asked_ = true;
     }
     if (unstarted || done_ > 0) return 1;
     for (size_t i = 0; i < mounts_.size(); ++i) {
@@ -482,7 +496,7 @@ int Server::serve() {
     if (notify) notify_status(started_);
     sd_notify(0, "READY=1");
     bool worker_ended = false;  // rather than a signal: an unmount, an abort, or a failure
-    for (;;) {
+    while (!stop_asked_) {
         const char c = next_event(notify ? 1000 : -1);
         if (notify) notify_status(std::chrono::steady_clock::now());
         if (c == 's') break;

@@ -16,6 +16,26 @@ for sig in TERM INT; do
     is_mounted "$mnt" && fail "SIG$sig left $mnt mounted"
 done
 
+# Regression: a SIGTERM while the daemon was still starting (the mount already in the
+# table, its workers not yet all ready) was read and dropped, and the daemon served on;
+# one during the startup probe failed the probe. Under ThreadSanitizer the first round
+# hung; here it is sent the moment the mount appears.
+for i in $(seq 10); do
+    env --default-signal=INT "$DGENFS" "$cfg" "$mnt" -f -o auto_unmount 2>"$TMPDIR_TEST/early.log" &
+    epid=$!
+    for _ in $(seq 400); do is_mounted "$mnt" && break; sleep 0.005; done
+    kill -TERM "$epid" || fail "early SIGTERM round $i: the daemon is gone: $(cat "$TMPDIR_TEST/early.log")"
+    for _ in $(seq 200); do kill -0 "$epid" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$epid" 2>/dev/null; then
+        kill -KILL "$epid"
+        fail "early SIGTERM round $i: the daemon still ran 10 s later"
+    fi
+    rc=0; wait "$epid" || rc=$?
+    [ "$rc" -eq 0 ] || fail "early SIGTERM round $i: exit $rc: $(cat "$TMPDIR_TEST/early.log")"
+    for _ in $(seq 100); do is_mounted "$mnt" || break; sleep 0.05; done
+    is_mounted "$mnt" && fail "early SIGTERM round $i left $mnt mounted"
+done
+
 mount_fs "$cfg" "$mnt"
 kill -KILL "$DGENFS_PID"
 rc=0; wait "$DGENFS_PID" 2>/dev/null || rc=$?
