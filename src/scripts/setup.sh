@@ -34,7 +34,9 @@ JOBS=${JOBS:-$(nproc)}
 export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 
-log() { printf '\n== %s\n' "$*"; }
+# Each step with the time and the seconds since the start: a CI log cut off by its time
+# limit still tells which step took the time.
+log() { printf '\n== [%s, %ds] %s\n' "$(date +%T)" "$SECONDS" "$*"; }
 
 install_deps() {
     local missing=()
@@ -107,8 +109,11 @@ run_tsan_tests() {
     for t in $(tsan_tests); do
         log "tests: $t against the TSan daemon"
         local rc=0
+        # At most 15 minutes a test (each takes seconds to two minutes): a hang fails
+        # that test, named, instead of the whole run's time limit (its trap still cleans up).
         DGEN=$PWD/build/src/dgen DGENFS=$PWD/$dir/src/dgenfs DGEN_BUILD_DIR=$PWD/build DGEN_SANITIZED=1 \
-            TSAN_OPTIONS="halt_on_error=1 exitcode=66 log_path=$reports/tsan" bash "$t" || rc=$?
+            TSAN_OPTIONS="halt_on_error=1 exitcode=66 log_path=$reports/tsan" timeout -k 30 900 bash "$t" || rc=$?
+        [ "$rc" -ne 124 ] || echo "setup.sh: $t did not end within 900 s" >&2
         [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || failed+=("$t")  # 77: skipped
     done
     if compgen -G "$reports/tsan.*" >/dev/null; then
