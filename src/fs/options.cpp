@@ -196,6 +196,10 @@ CommandLine parse_command_line(int argc, char** argv) {
         // Alone: anything else, a second --check or --show-plan too, would be silently
         // ignored (regression: "--check A --show-plan A" ran the check only).
         const std::string word = cl.action == Action::Check ? "--check" : "--show-plan";
+        if (cl.config.empty()) {  // "--check=" or --check "": not a file named ""
+            cl.error = word + ": CONFIG is empty";
+            return cl;
+        }
         const auto at = std::find(words.begin() + 1, words.end(), word);
         for (auto w = words.begin() + 1; w != words.end(); ++w)
             if (w != at && w != at + 1) {

@@ -136,6 +136,8 @@ dgenfs_usage_error "--check takes only CONFIG; unexpected '--show-plan'" --check
 dgenfs_usage_error "--show-plan takes only CONFIG; unexpected '-f'" --show-plan "$cfg" -f
 dgenfs_usage_error "--check takes only CONFIG; unexpected 'extra'" --check "$cfg" extra
 dgenfs_usage_error "missing argument after \`--check'" --check
+dgenfs_usage_error "--check: CONFIG is empty" --check=
+dgenfs_usage_error "--show-plan: CONFIG is empty" --show-plan ""
 dgenfs_usage_error "-o log_level=: expected one of" "$cfg" "$nowhere" -o log_level
 # No MOUNTPOINT anywhere is bad usage, exit 2 (regression: exit 1, as a mount failure).
 dgenfs_usage_error "no MOUNTPOINT: give one, or set mountpoint in" "$cfg"
