@@ -48,7 +48,9 @@ grep -q "bad.ini:2: .*'sometimes' is neither auto nor a boolean" "$TMPDIR_TEST/b
 cfg=$TMPDIR_TEST/tree.ini
 printf '[dataset]\nseed = 5\n%s\n' "$small_set" >"$cfg"
 mnt=$TMPDIR_TEST/mnt
-mount_fs "$cfg" "$mnt" -d
+# allow_other, and a test directory others may enter: nobody writes in the verify area below.
+chmod 755 "$TMPDIR_TEST"
+mount_fs "$cfg" "$mnt" -d -o allow_other
 count() { grep -c "opcode: $1 " "$DGENFS_LOG" || true; }
 find "$mnt/s" -type f -exec cat {} + >"$TMPDIR_TEST/pass1" || fail "first pass"
 reads1=$(count READ)
@@ -56,8 +58,18 @@ find "$mnt/s" -type f -exec cat {} + >"$TMPDIR_TEST/pass2" || fail "second pass"
 cmp -s "$TMPDIR_TEST/pass1" "$TMPDIR_TEST/pass2" || fail "the two passes read different bytes"
 [ "$(count OPEN)" = 1 ] || fail "$(count OPEN) OPEN requests for 600 opens, want 1"
 [ "$(count RELEASE)" = 0 ] || fail "$(count RELEASE) RELEASE requests, want 0"
-[ "$(count READ)" = "$reads1" ] || fail "the second pass sent $(($(count READ) - reads1)) READs, want 0"
 [ "$reads1" -ge 300 ] || fail "the first pass sent only $reads1 READs for 300 files"
+# A pass over cached files sends no READ. Reclaim under the other tests of a parallel
+# ctest can evict a few pages between two passes (CI: 6 READs once), so up to three
+# more passes may show it; without the cache every pass sends 300 or more.
+sent=()
+for _ in 1 2 3; do
+    before=$(count READ)
+    find "$mnt/s" -type f -exec cat {} + >/dev/null || fail "a later pass"
+    sent+=($(($(count READ) - before)))
+    [ "${sent[-1]}" = 0 ] && break
+done
+[ "${sent[-1]}" = 0 ] || fail "passes over cached files sent ${sent[*]} READs, want 0 in one of them"
 # Every READDIR is a READDIRPLUS (not only a directory's first): find's listing put every
 # entry in the dentry cache, so cat's opens needed no LOOKUP (the kernel's auto mode
 # sent one for each entry past the first READDIR's: 108 here).
@@ -71,8 +83,11 @@ done
 # path lookup, not at an OPEN that never comes).
 stats_reads() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["requests"])' "$mnt/.dgen/stats.json"; }
 before=$(stats_reads) || fail "stats.json does not parse: $(cat "$mnt/.dgen/stats.json")"
-echo 3 >/proc/sys/vm/drop_caches
-cat "$mnt/s/f00000001" >/dev/null || fail "cat after drop_caches"
+# This file's cached pages dropped (not the whole machine's: drop_caches would upset
+# the tests that run beside this one).
+python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' \
+    "$mnt/s/f00000001" || fail "posix_fadvise(DONTNEED) of s/f00000001"
+cat "$mnt/s/f00000001" >/dev/null || fail "cat after dropping its pages"
 after=$(stats_reads) || fail "stats.json does not parse the second time"
 [ "$after" -gt "$before" ] || fail "stats.json requests $before, then $after after a cold read: a stale snapshot"
 
@@ -93,8 +108,9 @@ except OSError as e:
     if e.errno != errno.EIO: sys.exit(f"want EIO, got {e}")
 PY
 chmod 0644 "$mnt/.verify/$f" || fail "chmod in the verify area"
-setpriv --reuid=nobody --regid=nogroup --clear-groups python3 - "$mnt/.verify/$f" <<'PY' ||
-    fail "nobody wrote to a 0644 file of root's"
+# (Regression in this test: '|| fail' on the line after '<<PY' became the script's first
+# line, an IndentationError, and its '||' then ran the 'echo ok' below: never checked.)
+setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 - "$mnt/.verify/$f" <<'PY' || fail "nobody and a 0644 file of root's in the verify area (above)"
 import errno, os, sys
 fd = os.open(sys.argv[1], os.O_WRONLY)  # skip_open: no OPEN, so the open succeeds
 try:
