@@ -68,6 +68,7 @@ struct DatasetConfig {
     uint32_t max_read = 1u << 20;   // largest read request, bytes (libfuse 3.14: 1 MiB)
     std::string mountpoint;         // where dgenfs mounts when not told; empty = not set
     bool verify_area = true;        // MOUNTPOINT/.verify: writes there are checked (dgenfs.md)
+    std::string verify_mountpoint;  // where the verify area is mounted; empty = the default
     std::string metrics_listen;     // "ADDR:PORT" serving /metrics over HTTP; empty = off
 };
 

@@ -254,8 +254,9 @@ public:
     }
     ~Server() { stop(); }
 
-    // Mount every mountpoint; false (and everything undone) on failure.
-    bool mount(const std::vector<std::string>& points);
+    // Mount every mountpoint, and the verify area at `verify_point` ("" = none); false
+    // (and everything undone) on failure.
+    bool mount(const std::vector<std::string>& points, const std::string& verify_point);
     // Answer INIT, start the workers, wait until each serves. Returns an exit code
     // (0 = serving).
     int start();
@@ -276,13 +277,16 @@ private:
     const Topology& topo_;
     const Namespace ns_;
     std::unique_ptr<VerifyArea> verify_;  // shared by every mount
-    std::vector<std::string> args_;
     std::unique_ptr<Stats> stats_;       // before http_, which serves it
     std::vector<std::unique_ptr<Context>> contexts_;
     std::vector<std::unique_ptr<fuse_session, SessionDeleter>> sessions_;
     std::vector<Mount> mounts_;
     std::vector<dev_t> devs_;  // each mount's device, from the mount table (0: not found)
     std::vector<std::unique_ptr<NodePool>> pools_;
+    struct BufferFree {
+        void operator()(uint8_t* p) const { std::free(p); }
+    };
+    std::vector<std::unique_ptr<uint8_t, BufferFree>> verify_buffers_;  // the verify area's workers'
     std::vector<std::unique_ptr<WorkerReport>> reports_;
     // After everything a scrape reads, so that it is destroyed (MHD_stop_daemon joins its
     // thread) before any of it: stats_, the workers' counters in reports_ (stats_ holds
@@ -314,15 +318,18 @@ bool Server::allocate_pools() {
     return true;
 }
 
-bool Server::mount(const std::vector<std::string>& points) {
+bool Server::mount(const std::vector<std::string>& points, const std::string& verify_point) {
     if (!allocate_pools()) return false;
-    args_ = {"dgenfs", "-o",
-             "fsname=dgenfs,subtype=dgenfs,max_read=" +
-                 std::to_string(config_.dataset.max_read) +
-                 // Writable only where the verify area takes writes (-o rw still overrides).
-                 (verify_ ? "" : ",ro")};
-    if (o_.debug) args_.push_back("-d");
-    args_.insert(args_.end(), o_.fuse_args.begin(), o_.fuse_args.end());
+    // The dataset's mounts are read-only, the verify area's is not (-o ro or rw, given,
+    // still override): special.h says why they are apart.
+    auto session_args = [&](bool writable) {
+        std::vector<std::string> args = {"dgenfs", "-o",
+                                         "fsname=dgenfs,subtype=dgenfs,max_read=" +
+                                             std::to_string(config_.dataset.max_read) + (writable ? "" : ",ro")};
+        if (o_.debug) args.push_back("-d");
+        args.insert(args.end(), o_.fuse_args.begin(), o_.fuse_args.end());
+        return args;
+    };
     char config_path[PATH_MAX];
     StatsInfo info{DGEN_VERSION, active_kernel().name, "classic /dev/fuse",
                    ::realpath(o_.config.c_str(), config_path) ? config_path : o_.config, points};
@@ -340,7 +347,12 @@ bool Server::mount(const std::vector<std::string>& points) {
         log(LOG_INFO, "metrics at http://%s/metrics", config_.dataset.metrics_listen.c_str());
     }
     const std::vector<int> sockets_before = socket_descriptors();
-    for (const std::string& point : points) {
+    std::vector<std::string> all_points = points;
+    if (verify_) all_points.push_back(verify_point);
+    for (const std::string& point : all_points) {
+        const bool verifies = verify_ && &point == &all_points.back();
+        const std::vector<std::string> args = session_args(verifies);
+        const fuse_lowlevel_ops& ops = verifies ? verify_operations() : operations();
         auto ctx = std::make_unique<Context>();
         ctx->ns = &ns_;
         ctx->stats = stats_.get();
@@ -348,8 +360,9 @@ bool Server::mount(const std::vector<std::string>& points) {
         ctx->uid = getuid();
         ctx->gid = getgid();
         ctx->verify = verify_.get();
+        if (verify_ && !verifies) ctx->verify_link = verify_point;
         ctx->skip_open = skips_open(config_);
-        std::unique_ptr<fuse_session, SessionDeleter> se(new_session(args_, ctx.get()));
+        std::unique_ptr<fuse_session, SessionDeleter> se(new_session(args, ctx.get(), ops));
         if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) {
             const int err = errno;  // libfuse said why, but not always what the errno means here
             log(LOG_ERR, "%s: mounting failed (libfuse's message above)%s; nothing mounted", point.c_str(),
@@ -362,7 +375,7 @@ bool Server::mount(const std::vector<std::string>& points) {
                 point.c_str(), std::strerror(errno));
         const auto entry = mount_at(point);  // ours now: the top mount there
         devs_.push_back(entry ? entry->dev : 0);
-        mounts_.push_back({point, se.get(), -1, {}, ctx.get(), args_});
+        mounts_.push_back({point, se.get(), -1, {}, ctx.get(), args, &ops});
         contexts_.push_back(std::move(ctx));
         sessions_.push_back(std::move(se));
     }
@@ -371,7 +384,7 @@ bool Server::mount(const std::vector<std::string>& points) {
     for (int fd : socket_descriptors())
         if (std::find(sockets_before.begin(), sockets_before.end(), fd) == sockets_before.end())
             sockets.push_back(fd);
-    if (const std::string e = start_mount_guard(points, sockets); !e.empty())
+    if (const std::string e = start_mount_guard(all_points, sockets); !e.empty())
         log(LOG_WARNING, "mount guard: %s; auto_unmount may miss a killed daemon", e.c_str());
     return true;
 }
@@ -405,20 +418,41 @@ int Server::start() {
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR2}) sigaddset(&block, sig);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     bool unstarted = false;  // a thread could not be created (ulimit -v, ulimit -u)
-    for (unsigned gi = 0; gi < plan_.groups.size() && !unstarted; ++gi) {
-        const NodeGroup& g = plan_.groups[gi];
-        const Mount& m = mounts_[plan_.per_node_mount ? gi : 0];
-        for (unsigned wi = 0; wi < g.workers.size() && !unstarted; ++wi) {
-            reports_.push_back(std::make_unique<WorkerReport>());
-            WorkerReport& r = *reports_.back();
-            stats_->add_worker(g.node, wi, &r.served);
-            try {
-                threads_.emplace_back(run_worker, std::cref(m), std::cref(g), gi, wi, std::cref(*pools_[gi]),
-                                      config_.dataset.max_read, std::ref(r), notify_main, std::cref(g_stopping));
-            } catch (const std::system_error& e) {
-                r.error = "cannot start its thread: " + error_text(e.code().value());
-                log(LOG_ERR, "worker %u.%u: %s", gi, wi, r.error.c_str());
-                unstarted = true;
+    // Each node group serves the dataset's mount (or, per node, its own) from its pool,
+    // and the verify area's mount with as many workers again, each with a buffer of its
+    // own: the area takes writes from as many writers as the dataset has readers.
+    const size_t buffer = config_.dataset.max_read;
+    const unsigned verify_mount = verify_ ? static_cast<unsigned>(mounts_.size() - 1) : ~0u;
+    for (unsigned mi = 0; mi < mounts_.size() && !unstarted; ++mi) {
+        for (unsigned gi = 0; gi < plan_.groups.size() && !unstarted; ++gi) {
+            if (mi != verify_mount && plan_.per_node_mount && mi != gi) continue;
+            const NodeGroup& g = plan_.groups[gi];
+            for (unsigned wi = 0; wi < g.workers.size() && !unstarted; ++wi) {
+                uint8_t* memory = nullptr;
+                if (mi != verify_mount) {
+                    memory = pools_[gi]->slice(wi, buffer);
+                } else {
+                    memory = static_cast<uint8_t*>(std::aligned_alloc(4096, buffer));
+                    if (!memory) {
+                        log(LOG_ERR, "verify area worker %u.%u: cannot allocate its buffer%s", gi, wi,
+                            limit_hint(ENOMEM).c_str());
+                        unstarted = true;
+                        break;
+                    }
+                    verify_buffers_.emplace_back(memory);
+                }
+                reports_.push_back(std::make_unique<WorkerReport>());
+                WorkerReport& r = *reports_.back();
+                r.mount = mi;
+                if (mi != verify_mount) stats_->add_worker(g.node, wi, &r.served);
+                try {
+                    threads_.emplace_back(run_worker, std::cref(mounts_[mi]), std::cref(g), gi, wi, memory, buffer,
+                                          std::ref(r), notify_main, std::cref(g_stopping));
+                } catch (const std::system_error& e) {
+                    r.error = "cannot start its thread: " + error_text(e.code().value());
+                    log(LOG_ERR, "worker %u.%u: %s", gi, wi, r.error.c_str());
+                    unstarted = true;
+                }
             }
         }
     }
@@ -451,7 +485,11 @@ int Server::start() {
         contexts_[i]->bdi_known.store(true, std::memory_order_release);  // publishes bdi
     }
     started_ = std::chrono::steady_clock::now();
-    log(LOG_INFO, "serving at %s", o_.mountpoint.c_str());
+    if (verify_)
+        log(LOG_INFO, "serving at %s, its verify area at %s (%s/%s links there)", o_.mountpoint.c_str(),
+            mounts_.back().mountpoint.c_str(), o_.mountpoint.c_str(), kVerifyDirName);
+    else
+        log(LOG_INFO, "serving at %s", o_.mountpoint.c_str());
     return 0;
 }
 
@@ -532,7 +570,7 @@ bool Server::connection_aborted() {
         bool ended = false;
         for (const auto& r : reports_) {
             std::lock_guard<std::mutex> g(r->lock);
-            if ((plan_.per_node_mount ? r->group : 0) == i && !r->session && r->error.empty()) ended = true;
+            if (r->mount == i && !r->session && r->error.empty()) ended = true;
         }
         const auto entry = devs_[i] ? mount_of(devs_[i]) : std::nullopt;
         if (!ended || !entry || entry->point != mounts_[i].mountpoint) continue;
@@ -599,7 +637,7 @@ namespace {
 // Everything after the checks, in the process that serves: mount `points` (checked),
 // serve, unmount. `daemon` hears how the start went.
 int mount_and_serve(Daemonizer& daemon, const DaemonOptions& o, const Config& config, const Plan& plan,
-                    const Topology& topo, const std::vector<std::string>& points) {
+                    const Topology& topo, const std::vector<std::string>& points, const std::string& verify_point) {
     if (::pipe2(g_wake, O_CLOEXEC) != 0) {
         log(LOG_ERR, "cannot create the signal pipe: %s; nothing mounted", error_text(errno).c_str());
         daemon.report(1);
@@ -609,7 +647,7 @@ int mount_and_serve(Daemonizer& daemon, const DaemonOptions& o, const Config& co
     int rc = 1;
     try {
         Server server(o, config, plan, topo);
-        if (!server.mount(points)) {
+        if (!server.mount(points, verify_point)) {
             daemon.report(1);
             return 1;
         }
@@ -649,7 +687,7 @@ int run_daemon(const DaemonOptions& opts) {
         log(LOG_ERR, "NUMA plan: %s; nothing mounted", plan.error.c_str());
         return 2;
     }
-    std::vector<std::string> points, made;  // made: node<N> directories to remove at exit
+    std::vector<std::string> points, made;  // made: directories to remove at exit
     if (plan.per_node_mount) {
         if (!check_directory(o.mountpoint)) return 1;
         for (const NodeGroup& g : plan.groups) {
@@ -660,17 +698,33 @@ int run_daemon(const DaemonOptions& opts) {
     } else {
         points.push_back(o.mountpoint);
     }
-    auto remove_made = [&] {
-        for (const std::string& p : made) ::rmdir(p.c_str());  // unmounted by now; only if empty
+    auto remove_made = [&] {  // unmounted by now; only if empty, innermost first
+        for (auto p = made.rbegin(); p != made.rend(); ++p) ::rmdir(p->c_str());
     };
     if (!std::all_of(points.begin(), points.end(), [&](const std::string& p) { return check_mountpoint(p, o.overmount); })) {
         remove_made();
         return 1;
     }
+    std::string verify_point;
+    if (config.dataset.verify_area) {
+        verify_point = choose_verify_mountpoint(o.mountpoint, config.dataset, &made);
+        const auto inside = [](const std::string& a, const std::string& b) {  // a at or below b
+            return a == b || (a.size() > b.size() && a.compare(0, b.size(), b) == 0 && (b == "/" || a[b.size()] == '/'));
+        };
+        if (!verify_point.empty() && (inside(verify_point, o.mountpoint) || inside(o.mountpoint, verify_point))) {
+            log(LOG_ERR, "verify_mountpoint %s: the verify area needs a place of its own, neither in nor above "
+                         "the mountpoint %s; nothing mounted", verify_point.c_str(), o.mountpoint.c_str());
+            verify_point.clear();
+        }
+        if (verify_point.empty() || !check_mountpoint(verify_point, o.overmount)) {
+            remove_made();
+            return 1;
+        }
+    }
     Daemonizer daemon;
     int parent_exit = 0;
     if (!o.foreground && !daemon.start(&parent_exit)) return parent_exit;  // the child reported, or no child
-    const int rc = mount_and_serve(daemon, o, config, plan, topo, points);
+    const int rc = mount_and_serve(daemon, o, config, plan, topo, points, verify_point);
     remove_made();
     return rc;
 }

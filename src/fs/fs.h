@@ -99,7 +99,8 @@ struct Context {
     std::atomic<bool> bdi_known{false};
     std::once_flag readahead_once;
     bool skip_open = false;        // skips_open(): OPEN answered ENOSYS
-    VerifyArea* verify = nullptr;  // /.verify; null when verify_area is off
+    VerifyArea* verify = nullptr;  // the verify area; null when verify_area is off
+    std::string verify_link;       // where /.verify points (its mount); "" = no /.verify here
     Stats* stats = nullptr;        // what /.dgen shows; shared by every mount of the daemon
     OpenFiles open_files;          // this mount's open files
     ControlSnapshots snapshots;    // this mount's /.dgen snapshots (their lookups are its own)
@@ -194,6 +195,7 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
 void release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void statfs(fuse_req_t req, fuse_ino_t ino);
+void readlink(fuse_req_t req, fuse_ino_t ino);
 void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
 void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
@@ -224,5 +226,7 @@ void fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t len
 
 // The operation table, alphabetical (ops_table.cpp).
 const fuse_lowlevel_ops& operations();
+// The verify area's mount's: the same, with its root as FUSE's (verify_mount_ops.cpp).
+const fuse_lowlevel_ops& verify_operations();
 
 }  // namespace dgen::fs

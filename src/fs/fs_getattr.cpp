@@ -5,6 +5,7 @@ namespace dgen::fs {
 
 void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
     if (control::owns(ino)) return control::getattr(req, ino);
+    if (verify_link::owns(ino)) return verify_link::getattr(req);
     if (verify_area::owns(ino)) return verify_area::getattr(req, ino);
     barrier(req, "getattr", [&] {
         const Context& c = ctx(req);

@@ -7,7 +7,7 @@ namespace dgen::fs {
 
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (parent == kRootIno && std::strcmp(name, kControlDirName) == 0) return control::lookup_root(req);
-    if (parent == kRootIno && std::strcmp(name, kVerifyDirName) == 0) return verify_area::lookup_root(req);
+    if (parent == kRootIno && std::strcmp(name, kVerifyDirName) == 0) return verify_link::lookup(req);
     if (control::owns(parent)) return control::lookup(req, parent, name);
     if (verify_area::owns(parent)) return verify_area::lookup(req, parent, name);
     barrier(req, "lookup", [&] {

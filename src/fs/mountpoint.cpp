@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -83,6 +84,31 @@ const char* file_type(mode_t mode) {
     return "not a directory";
 }
 
+// mkdir -p `path` (absolute), adding each directory made to `made` (if given).
+void make_directories(const std::string& path, std::vector<std::string>* made) {
+    for (size_t slash = path.find('/', 1); ; slash = path.find('/', slash + 1)) {
+        const std::string prefix = path.substr(0, slash);
+        if (::mkdir(prefix.c_str(), 0755) == 0) {
+            log(LOG_NOTICE, "created %s", prefix.c_str());
+            if (made) made->push_back(prefix);
+        }
+        if (slash == std::string::npos) break;
+    }
+}
+
+// `path` resolved, once a dead dgenfs mount there is detached; "" after logging why not
+// (`key` names the setting). Resolving must happen before mounting: after, it would wait
+// on our own unanswered INIT.
+std::string resolve(const std::string& path, const char* key, const char* after) {
+    remove_stale_mount(path);
+    char real[PATH_MAX];
+    if (!::realpath(path.c_str(), real)) {
+        log(LOG_ERR, "%s %s: %s%s", key, path.c_str(), std::strerror(errno), after);
+        return "";
+    }
+    return real;
+}
+
 }  // namespace
 
 std::string choose_mountpoint(const DaemonOptions& o, const DatasetConfig& d) {
@@ -90,11 +116,7 @@ std::string choose_mountpoint(const DaemonOptions& o, const DatasetConfig& d) {
     if (path.empty()) {
         path = d.mountpoint.empty() ? o.default_mountpoint : d.mountpoint;
         if (path.empty()) return "";  // the caller said why
-        for (size_t slash = path.find('/', 1); ; slash = path.find('/', slash + 1)) {
-            const std::string prefix = path.substr(0, slash);
-            if (::mkdir(prefix.c_str(), 0755) == 0) log(LOG_NOTICE, "created %s", prefix.c_str());
-            if (slash == std::string::npos) break;
-        }
+        make_directories(path, nullptr);
     }
     // libfuse reads "/dev/fd/N" as a /dev/fuse descriptor that a parent opened and
     // mounted (mount.fuse3 -o drop_privileges); dgenfs mounts by itself, and needs the
@@ -109,14 +131,27 @@ std::string choose_mountpoint(const DaemonOptions& o, const DatasetConfig& d) {
         char cwd[PATH_MAX];
         if (::getcwd(cwd, sizeof cwd)) path = std::string(cwd) + "/" + path;
     }
-    remove_stale_mount(path);
-    // Resolving must happen before mounting: after, it would wait on our own unanswered INIT.
-    char real[PATH_MAX];
-    if (!::realpath(path.c_str(), real)) {
-        log(LOG_ERR, "mountpoint %s: %s", path.c_str(), std::strerror(errno));
-        return "";
+    return resolve(path, "mountpoint", "");
+}
+
+std::string choose_verify_mountpoint(const std::string& mountpoint, const DatasetConfig& d,
+                                     std::vector<std::string>* made) {
+    std::string path = d.verify_mountpoint;
+    if (path.empty()) {
+        // Root's runtime state lives in /run; another user's in its XDG_RUNTIME_DIR.
+        const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+        if (::geteuid() == 0) {
+            path = "/run/dgenfs/verify" + mountpoint;
+        } else if (runtime && runtime[0] == '/') {
+            path = std::string(runtime) + "/dgenfs/verify" + mountpoint;
+        } else {
+            log(LOG_ERR, "verify area: no place to mount it: not root, and XDG_RUNTIME_DIR is not set; set "
+                         "verify_mountpoint (or verify_area = false) in [dataset]; nothing mounted");
+            return "";
+        }
     }
-    return real;
+    make_directories(path, made);
+    return resolve(path, "verify_mountpoint", "; nothing mounted");
 }
 
 bool check_directory(const std::string& path) {

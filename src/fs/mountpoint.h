@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon.h"
 #include "dgen/config.h"
@@ -25,6 +26,14 @@ namespace dgen::fs {
 // unit expects. Returns it absolute and resolved, or "" after logging why not (none of
 // the three given: "" unlogged, for the caller to report as the usage error it is).
 std::string choose_mountpoint(const DaemonOptions& o, const DatasetConfig& d);
+
+// Where the verify area is mounted (special.h): the config's verify_mountpoint, else
+// /run/dgenfs/verify<MOUNTPOINT> (root) or $XDG_RUNTIME_DIR/dgenfs/verify<MOUNTPOINT>.
+// Created if missing (each directory made is added to `made`, for removal after the
+// unmount); a dead dgenfs mount there is detached. Returns it resolved, or "" after
+// logging why not.
+std::string choose_verify_mountpoint(const std::string& mountpoint, const DatasetConfig& d,
+                                     std::vector<std::string>* made);
 
 // True if `path` is a directory; else logs what it is and returns false.
 bool check_directory(const std::string& path);

@@ -23,6 +23,7 @@ const fuse_lowlevel_ops& operations() {
         o.read = read;
         o.readdir = readdir;
         o.readdirplus = readdirplus;
+        o.readlink = readlink;
         o.release = release;
         o.removexattr = removexattr;
         o.rename = rename;

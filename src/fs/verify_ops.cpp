@@ -123,15 +123,6 @@ void reply_opened(fuse_req_t req, fuse_file_info* fi, std::unique_ptr<VerifyArea
 
 }  // namespace
 
-void lookup_root(fuse_req_t req) {
-    with_area(req, "lookup", [&](VerifyArea& area, const Context& c) {
-        VerifyArea::Attr a;
-        if (const int e = area.attr(VerifyArea::root(), &a)) return void(fuse_reply_err(req, e));
-        const fuse_entry_param e = to_entry(a, c);
-        fuse_reply_entry(req, &e);
-    });
-}
-
 void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     with_area(req, "lookup", [&](VerifyArea& area, const Context& c) {
         if (const int e = may(req, area, c, parent, X_OK)) return void(fuse_reply_err(req, e));

@@ -27,7 +27,7 @@ struct BufFree {
 // It gets the mount's own options: libfuse checks max_read against init(), and enforces
 // allow_root and debug output per session.
 fuse_session* session_on_fd(int fd, const Mount& m) {
-    fuse_session* se = new_session(m.session_args, m.context);
+    fuse_session* se = new_session(m.session_args, m.context, *m.ops);
     if (!se) return nullptr;
     const std::string path = "/dev/fd/" + std::to_string(fd);
     if (fuse_session_mount(se, path.c_str()) != 0) {
@@ -39,12 +39,12 @@ fuse_session* session_on_fd(int fd, const Mount& m) {
 
 }  // namespace
 
-fuse_session* new_session(const std::vector<std::string>& args, Context* ctx) {
+fuse_session* new_session(const std::vector<std::string>& args, Context* ctx, const fuse_lowlevel_ops& ops) {
     std::vector<std::string> copy(args);  // fuse_args wants mutable strings
     std::vector<char*> argv;
     for (std::string& a : copy) argv.push_back(a.data());
     fuse_args fa = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
-    fuse_session* se = fuse_session_new(&fa, &operations(), sizeof(fuse_lowlevel_ops), ctx);
+    fuse_session* se = fuse_session_new(&fa, &ops, sizeof(fuse_lowlevel_ops), ctx);
     fuse_opt_free_args(&fa);
     return se;
 }
@@ -83,7 +83,7 @@ void interrupt_worker(WorkerReport& r, int signal) {
 }
 
 void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index,
-                unsigned worker_index, const NodePool& pool, size_t buffer_size,
+                unsigned worker_index, uint8_t* buffer, size_t buffer_size,
                 WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping) {
     const Worker& w = group.workers[worker_index];
     r.group = group_index;
@@ -94,11 +94,14 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
     r.cpus = cpu_list(w.cpus);
     // "dgenfs-n<node>.<worker>" (15 bytes at most): top -H, ps -L and /proc/PID/task/TID/comm
     // tell each worker's node without the log.
-    const std::string name = "dgenfs-n" + std::to_string(group.node % 1000) + "." + std::to_string(worker_index % 1000);
+    // The verify area's workers are "dgenfs-v<node>.<worker>", and say so in the log.
+    const bool verifies = mount.ops == &verify_operations();
+    const char* kind = verifies ? "verify area " : "";
+    const std::string name = std::string(verifies ? "dgenfs-v" : "dgenfs-n") +
+                             std::to_string(group.node % 1000) + "." + std::to_string(worker_index % 1000);
     pthread_setname_np(r.thread, name.c_str());
     // Pin first, then touch the buffer: its pages are then allocated on this node.
     r.warning = pin_thread(w.cpus, group.node);
-    uint8_t* buffer = pool.slice(worker_index, buffer_size);
     std::memset(buffer, 0, buffer_size);
     r.buffer_node = node_of(buffer);
     set_thread_buffer(buffer, buffer_size);
@@ -130,8 +133,8 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
             se = nullptr;
         }
     }
-    log(r.error.empty() ? LOG_INFO : LOG_ERR, "worker %u.%u: node %u, cpus %s, tid %d, buffer on node %d%s%s%s%s",
-                 group_index, worker_index, group.node, r.cpus.c_str(), static_cast<int>(r.tid),
+    log(r.error.empty() ? LOG_INFO : LOG_ERR, "%sworker %u.%u: node %u, cpus %s, tid %d, buffer on node %d%s%s%s%s",
+                 kind, group_index, worker_index, group.node, r.cpus.c_str(), static_cast<int>(r.tid),
                  r.buffer_node, r.warning.empty() ? "" : ", warning: ", r.warning.c_str(),
                  r.error.empty() ? "" : ", error: ", r.error.c_str());
     if (se) {
@@ -141,7 +144,7 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
         }
         notify(r, WorkerEvent::Ready);
         int rc = 0;
-        if (failpoint("worker-exit") && group_index == 0 && worker_index == 0) {
+        if (failpoint("worker-exit") && r.mount == 0 && group_index == 0 && worker_index == 0) {
             while (!g_serving.load() && !stopping.load()) ::usleep(10000);
             rc = -EIO;
         } else {
@@ -149,7 +152,7 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
         }
         if (rc != 0 && !stopping.load()) {
             r.error = std::string("stopped serving: ") + std::strerror(rc < 0 ? -rc : rc);
-            log(LOG_ERR, "worker %u.%u: %s", group_index, worker_index, r.error.c_str());
+            log(LOG_ERR, "%sworker %u.%u: %s", kind, group_index, worker_index, r.error.c_str());
         }
         {
             std::lock_guard<std::mutex> g(r.lock);

@@ -35,9 +35,11 @@ struct Mount {
     std::vector<char> init_request;  // the kernel's INIT, replayed into worker sessions
     Context* context = nullptr;
     std::vector<std::string> session_args;  // the mount's libfuse options (allow_root, -d, ...)
+    const fuse_lowlevel_ops* ops = nullptr; // operations() or verify_operations()
 };
 
 struct WorkerReport {
+    unsigned mount = 0;  // which of the daemon's mounts it serves
     unsigned group = 0, index = 0, node = 0;
     pid_t tid = 0;
     pthread_t thread{};
@@ -61,18 +63,20 @@ void interrupt_worker(WorkerReport& r, int signal);
 enum class WorkerEvent : char { Ready = 'r', Done = 'w' };
 using WorkerNotify = void (*)(WorkerReport&, WorkerEvent);
 
-// A libfuse session with dgenfs's operations, from argv-style options (args[0] is the
-// program name); nullptr if libfuse rejects them (it says why). Mount and workers share it.
-fuse_session* new_session(const std::vector<std::string>& args, Context* ctx);
+// A libfuse session with `ops`, from argv-style options (args[0] is the program name);
+// nullptr if libfuse rejects them (it says why). Mount and workers share it.
+fuse_session* new_session(const std::vector<std::string>& args, Context* ctx, const fuse_lowlevel_ops& ops);
 
 // Reads and answers the mount's INIT on the calling thread, keeping a copy.
 bool answer_init(Mount& m, std::string* error);
 
-// Runs one worker to completion (until its mount's connection ends). `notify` gets Ready
-// once it serves (or Done at once if it cannot), then Done when its loop returns.
-// `stopping` tells it that an error from the loop is the teardown, not a failure.
+// Runs one worker to completion (until its mount's connection ends). `buffer` is its
+// slice of the node's pool (or memory of its own), untouched: the worker touches it once
+// pinned. `notify` gets Ready once it serves (or Done at once if it cannot), then Done
+// when its loop returns. `stopping` tells it that an error from the loop is the
+// teardown, not a failure.
 void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index,
-                unsigned worker_index, const NodePool& pool, size_t buffer_size,
+                unsigned worker_index, uint8_t* buffer, size_t buffer_size,
                 WorkerReport& report, WorkerNotify notify, const std::atomic<bool>& stopping);
 
 }  // namespace dgen::fs

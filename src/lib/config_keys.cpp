@@ -226,12 +226,22 @@ const ConfigKey kKeys[] = {
          return std::string();
      }},
     {"verify_area", "dataset", "bool", "true", "true/false, yes/no, on/off, 1/0",
-     "A writable tree MOUNTPOINT/.verify mirroring the dataset: bytes written there are compared "
-     "with the file's own and discarded; a mismatch fails the write with EIO. Off: the mount is read-only", "",
+     "A writable tree mirroring the dataset, mounted on its own at verify_mountpoint and reached "
+     "as MOUNTPOINT/.verify: bytes written there are compared with the file's own and discarded; "
+     "a mismatch fails the write with EIO", "",
      [](const KeyTarget& t, const std::string& v) {
          std::string e;
          if (auto x = parse_bool(v, &e)) t.dataset->verify_area = *x;
          return e;
+     }},
+    {"verify_mountpoint", "dataset", "path", "", "an absolute path",
+     "Where the verify area is mounted, which MOUNTPOINT/.verify links to (default: "
+     "/run/dgenfs/verify followed by MOUNTPOINT; for a user other than root "
+     "$XDG_RUNTIME_DIR/dgenfs/verify followed by MOUNTPOINT); created if missing", "",
+     [](const KeyTarget& t, const std::string& v) {
+         if (v.empty() || v[0] != '/') return "verify_mountpoint " + quote_text(v) + " is not an absolute path";
+         t.dataset->verify_mountpoint = v;
+         return std::string();
      }},
     {"metrics_listen", "dataset", "address", "", "ADDR:PORT, ADDR numeric: 127.0.0.1:9464, [::1]:9464",
      "Serve the Prometheus metrics over HTTP at http://ADDR:PORT/metrics (default: off; the "

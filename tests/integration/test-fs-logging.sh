@@ -10,8 +10,9 @@ requires_fuse
 cfg="$TMPDIR_TEST/c.ini"
 printf '[dataset]\nseed = 3\n[file]\npath = f.bin\nsize = 1MiB\n' >"$cfg"
 
-# Barrier errors, as a terminal sees them.
-DGENFS_FAILPOINT=read-throws mount_fs "$cfg" "$TMPDIR_TEST/m1"
+# Barrier errors, as a terminal sees them. -o rw: on the default read-only mount the
+# kernel refuses the writes below before they reach dgenfs.
+DGENFS_FAILPOINT=read-throws mount_fs "$cfg" "$TMPDIR_TEST/m1" -o rw
 cat "$TMPDIR_TEST/m1/f.bin" >/dev/null 2>"$TMPDIR_TEST/cat.err" && fail "a read that throws succeeded"
 grep -q "Input/output error" "$TMPDIR_TEST/cat.err" || fail "the reader did not get EIO: $(cat "$TMPDIR_TEST/cat.err")"
 grep -q "^dgenfs: read: failpoint read-throws (answered EIO)$" "$DGENFS_LOG" || fail "barrier error not logged: $(cat "$DGENFS_LOG")"
@@ -40,7 +41,7 @@ log="$TMPDIR_TEST/journal.log"
 (
     exec 2>"$log"
     JOURNAL_STREAM=$(stat -L -c '%d:%i' /dev/fd/2) DGENFS_FAILPOINT=read-throws \
-        exec env --default-signal=INT "$DGENFS" "$cfg" "$TMPDIR_TEST/m2" -f -o auto_unmount,log_level=warning
+        exec env --default-signal=INT "$DGENFS" "$cfg" "$TMPDIR_TEST/m2" -f -o auto_unmount,log_level=warning,rw
 ) &
 pid=$!
 on_exit "is_mounted '$TMPDIR_TEST/m2' && fusermount3 -u '$TMPDIR_TEST/m2'; kill $pid 2>/dev/null"

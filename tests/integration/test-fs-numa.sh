@@ -37,7 +37,7 @@ def cpus(text):
     return out
 groups = {int(m.group(1)): (cpus(m.group(2)), int(m.group(3)))
           for m in re.finditer(r"^node (\d+): cpus (\S+) \(\d+ cores?\), (\d+) workers?", plan, re.M)}
-workers = re.findall(r"worker (\d+)\.(\d+): node (\d+), cpus (\S+), tid (\d+), buffer on node (-?\d+)", log)
+workers = re.findall(r"^(?:dgenfs: )?worker (\d+)\.(\d+): node (\d+), cpus (\S+), tid (\d+), buffer on node (-?\d+)", log, re.M)
 assert len(workers) == sum(n for _, n in groups.values()), (workers, groups)
 for g, i, node, wcpus, tid, bnode in workers:
     node = int(node)

@@ -205,10 +205,11 @@ for name, want_file, direct in (("f.bin", "f.want", False), ("big.bin", "big.wan
 PY
 
 # Who may write (docs/dgenfs.md, "Who may write"): dgenfs mounts without
-# default_permissions and answers access(2) itself. The dataset and /.dgen answer EROFS
-# to every write check, root's included, on the default rw mount; read and execute
-# follow the modes (files 0444, directories 0555). The verify area's modes (0755, 0644,
-# owned by the mounting user) are checked by dgenfs as the kernel would.
+# default_permissions and answers access(2) itself. The dataset's mount is read-only, so
+# every write check there answers EROFS, root's included; read and execute follow the
+# modes (files 0444, directories 0555). The verify area, a writable mount of its own that
+# /.verify links to, has modes (0755, 0644, owned by the mounting user) that dgenfs checks
+# as the kernel would.
 check_access() {  # WHO PATH MODE WANT: access(2) as WHO (root or nobody) answers WANT (0 or an errno name)
     local who=$1
     shift
@@ -288,11 +289,13 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
         as_nobody rm -f "$mnt2/.verify/private/inside"
     rm -r "$mnt2/.verify/private" || fail "root removes /.verify/private"
 
-    # -o default_permissions hands the checks back to the kernel: root is told yes.
+    # -o default_permissions hands the checks back to the kernel: root is told yes where
+    # the mount is writable, another user no; the dataset's mount stays read-only.
     mnt4=$TMPDIR_TEST/mnt-kernel-checks
     mount_fs "$cfg" "$mnt4" -o allow_other,default_permissions
-    check_access root "$mnt4/f.bin" W 0 || fail "-o default_permissions: root's access(W_OK) should pass the mode check"
-    check_access nobody "$mnt4/f.bin" W EACCES || fail "-o default_permissions: another user's access(W_OK)"
+    check_access root "$mnt4/.verify/f.bin" W 0 || fail "-o default_permissions: root's access(W_OK) should pass the mode check"
+    check_access nobody "$mnt4/.verify/f.bin" W EACCES || fail "-o default_permissions: another user's access(W_OK)"
+    check_access root "$mnt4/f.bin" W EROFS || fail "-o default_permissions: root's access(W_OK) to the dataset"
     expect_errno "Permission denied" "-o default_permissions: another user creating in /.verify" \
         as_nobody touch "$mnt4/.verify/new"
 fi

@@ -2,7 +2,10 @@
 # The verify area, MNT/.verify: intact copies written back with cp, rsync -a, tar -x and
 # dd are `verified`; a corrupted one fails with EIO where the bytes go wrong, and says so
 # in the log and in user.dgen.verify; truncates, unlink and re-create, files that are not
-# the dataset's; the area hidden from listings; verify_area = false mounts read-only.
+# the dataset's; the area hidden from listings; the area is a mount of its own that .verify
+# links to, the dataset's mount is read-only, and a second pass over it asks no
+# attributes; either unmount stops the daemon and removes both; verify_mountpoint is
+# honoured, and refused inside the mountpoint; verify_area = false: one read-only mount.
 source "$(dirname "$0")/functions.sh"
 requires_fuse
 requires python3 rsync tar getfattr cmp
@@ -33,7 +36,32 @@ INI
 mnt=$TMPDIR_TEST/mnt
 src=$TMPDIR_TEST/src
 area=$mnt/.verify
-mount_fs "$cfg" "$mnt"
+mount_fs "$cfg" "$mnt" -d
+
+# The area's own mount, where the link says, read-write; the dataset's mount read-only.
+[ -L "$area" ] || fail ".verify is not a symbolic link: $(ls -ld "$area")"
+vmnt=$(readlink "$area") || fail "readlink $area failed"
+base=$(realpath "$mnt")  # what dgenfs was told to mount at: in per-node mode, MNT.nodes
+[ -L "$mnt" ] && base=$(realpath "$mnt.nodes")
+[ "$vmnt" = "/run/dgenfs/verify$base" ] || fail ".verify links to '$vmnt', want /run/dgenfs/verify$base"
+vopts=$(findmnt -rn -M "$vmnt" -o FSTYPE,OPTIONS) || fail "nothing is mounted at $vmnt"
+[[ "$vopts" == "fuse.dgenfs "*rw,* ]] || fail "the verify area's mount: '$vopts', want fuse.dgenfs, rw"
+opts=$(findmnt -rn -M "$(realpath "$mnt")" -o OPTIONS) || fail "findmnt $mnt failed"
+[[ ",$opts," == *,ro,* ]] || fail "the dataset's mount is not read-only: $opts"
+grep -q "serving at $base, its verify area at $vmnt" "$DGENFS_LOG" || fail "no 'serving at' line naming the verify area: $(cat "$DGENFS_LOG")"
+# The reason it is apart: after a file's first read, a stat on a read-write FUSE mount
+# waits for a GETATTR (the kernel marks atime stale); on a read-only one it does not.
+cat "$mnt"/small/d00/* >/dev/null || fail "first pass over small/d00 failed"
+getattrs=$(grep -c "opcode: GETATTR" "$DGENFS_LOG")
+python3 - "$mnt"/small/d00/* <<'PY' || fail "second pass over small/d00 failed"
+import os, sys
+for p in sys.argv[1:]:
+    with open(p, "rb") as f:
+        os.fstat(f.fileno())
+        f.read()
+PY
+[ "$(grep -c "opcode: GETATTR" "$DGENFS_LOG")" -eq "$getattrs" ] || fail "a second pass over read files asked for attributes: $((\
+    $(grep -c "opcode: GETATTR" "$DGENFS_LOG") - getattrs)) GETATTRs"
 
 status() { getfattr --absolute-names --only-values -n user.dgen.verify "$1" 2>&1; }
 expect_status() {  # FILE WANT
@@ -168,12 +196,49 @@ expect_status "$area/empty" verified
 out=$( (echo x >"$mnt/big/a.bin") 2>&1) && fail "a write to the dataset succeeded"
 grep -q "Read-only file system" <<<"$out" || fail "a write to the dataset: $out"
 
-# verify_area = false: no area, and the mount is read-only.
+# Unmounting the dataset stops the daemon (exit 0), which unmounts the area and
+# removes the directories it made for it.
+fusermount3 -u "$(realpath "$mnt")" || fail "fusermount3 -u $mnt failed"
+for _ in $(seq 100); do kill -0 "$DGENFS_PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$DGENFS_PID" 2>/dev/null && fail "dgenfs still runs 5 s after its mount was unmounted"
+wait "$DGENFS_PID" || fail "dgenfs exited $? after the unmount: $(tail -5 "$DGENFS_LOG")"
+findmnt -M "$vmnt" >/dev/null && fail "the verify area's mount outlived the dataset's"
+[ -e "$vmnt" ] && fail "$vmnt is left behind"
+
+# verify_mountpoint: the area where the config says; unmounting the area stops it all.
+cfg3=$TMPDIR_TEST/placed.ini
+{ echo "[dataset]"; echo "verify_mountpoint = $TMPDIR_TEST/placed/area"; sed 1d "$cfg"; } >"$cfg3"
+mnt3=$TMPDIR_TEST/mnt3
+mount_fs "$cfg3" "$mnt3"
+[ "$(readlink "$mnt3/.verify")" = "$TMPDIR_TEST/placed/area" ] || fail "verify_mountpoint: .verify links to $(readlink "$mnt3/.verify")"
+cp "$src/z/zero.bin" "$mnt3/.verify/z/zero.bin" || fail "cp into the placed area failed"
+expect_status "$TMPDIR_TEST/placed/area/z/zero.bin" verified
+fusermount3 -u "$TMPDIR_TEST/placed/area" || fail "fusermount3 -u of the verify area failed"
+for _ in $(seq 100); do kill -0 "$DGENFS_PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$DGENFS_PID" 2>/dev/null && fail "dgenfs still runs 5 s after its verify area was unmounted"
+wait "$DGENFS_PID" || fail "dgenfs exited $? after the verify area's unmount: $(tail -5 "$DGENFS_LOG")"
+findmnt -M "$(realpath "$mnt3")" >/dev/null && fail "the dataset's mount outlived the verify area's"
+[ -d "$TMPDIR_TEST/placed" ] && fail "the directories made for verify_mountpoint are left behind"
+
+# A verify_mountpoint in the mountpoint is refused: exit 1, nothing mounted, nothing made.
+cfg4=$TMPDIR_TEST/inside.ini
+mnt4=$TMPDIR_TEST/mnt4
+mkdir -p "$mnt4"
+{ echo "[dataset]"; echo "verify_mountpoint = $mnt4/area"; sed 1d "$cfg"; } >"$cfg4"
+out=$("$DGENFS" "$cfg4" "$mnt4" -f 2>&1) && fail "a verify_mountpoint inside the mountpoint was mounted"
+rc=$?
+[ "$rc" -eq 1 ] || fail "a verify_mountpoint inside the mountpoint: exit $rc, want 1: $out"
+grep -q "verify_mountpoint $mnt4/area: the verify area needs a place of its own" <<<"$out" || fail "no reason given: $out"
+findmnt -t fuse.dgenfs -rn -o TARGET | grep -q "^$mnt4" && fail "something is mounted at $mnt4"
+[ -e "$mnt4/area" ] && fail "$mnt4/area was left behind"
+
+# verify_area = false: no area, one mount, read-only.
 cfg2=$TMPDIR_TEST/noarea.ini
 { echo "[dataset]"; echo "verify_area = false"; sed 1d "$cfg"; } >"$cfg2"
 mnt2=$TMPDIR_TEST/mnt2
 mount_fs "$cfg2" "$mnt2"
-[ -e "$mnt2/.verify" ] && fail "verify_area = false still shows .verify"
+[ -e "$mnt2/.verify" ] || [ -L "$mnt2/.verify" ] && fail "verify_area = false still shows .verify"
 opts=$(findmnt -rn -M "$(realpath "$mnt2")" -o OPTIONS) || fail "findmnt failed"
 [[ ",$opts," == *,ro,* ]] || fail "verify_area = false did not mount read-only: $opts"
+[ "$(findmnt -t fuse.dgenfs -rn -o TARGET | grep -c "verify$(realpath "$mnt2")$")" -eq 0 ] || fail "verify_area = false mounted an area"
 exit 0
