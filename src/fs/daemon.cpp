@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -29,6 +30,8 @@
 #include "mount_guard.h"
 #include "mountpoint.h"
 #include "stats.h"
+#include "uring_proto.h"
+#include "uring_queues.h"
 #include "verify_area.h"
 #include "workers.h"
 
@@ -252,7 +255,10 @@ public:
         : o_(o), config_(config), plan_(plan), topo_(topo), ns_(config) {
         if (config.dataset.verify_area) verify_ = std::make_unique<VerifyArea>(ns_, config.dataset.mtime);
     }
-    ~Server() { stop(); }
+    ~Server() {
+        stop();
+        for (int fd : wake_fds_) ::close(fd);
+    }
 
     // Mount every mountpoint, and the verify area at `verify_point` ("" = none); false
     // (and everything undone) on failure.
@@ -265,6 +271,9 @@ public:
 
 private:
     bool allocate_pools();
+    bool choose_transport();
+    bool start_queues(unsigned mount);
+    void log_queues() const;
     bool connection_aborted();
     void stop();
     std::string first_entry() const;
@@ -295,6 +304,11 @@ private:
     // Stats::snapshot against ~Server deleting a WorkerReport).
     std::unique_ptr<MetricsHttp> http_;
     std::vector<std::thread> threads_;
+    // The transport (docs/dgenfs.md "Transport"): whether the dataset's mounts ask for
+    // io_uring, and if not, why; each io_uring queue's thread is woken by its eventfd.
+    bool uring_ = false;
+    std::string uring_why_not_;
+    std::vector<int> wake_fds_;
     size_t done_ = 0;
     bool stop_asked_ = false;  // a signal came while starting: serve() stops at once
     bool stopped_ = false;
@@ -318,8 +332,23 @@ bool Server::allocate_pools() {
     return true;
 }
 
+// transport = uring needs what auto only prefers: refused before anything is mounted.
+bool Server::choose_transport() {
+    if (config_.dataset.transport == Transport::Classic) {
+        uring_why_not_ = "transport = classic";
+        return true;
+    }
+    uring_why_not_ = uring_unavailable();
+    uring_ = uring_why_not_.empty();
+    if (!uring_ && config_.dataset.transport == Transport::Uring) {
+        log(LOG_ERR, "transport = uring: %s; nothing mounted", uring_why_not_.c_str());
+        return false;
+    }
+    return true;
+}
+
 bool Server::mount(const std::vector<std::string>& points, const std::string& verify_point) {
-    if (!allocate_pools()) return false;
+    if (!choose_transport() || !allocate_pools()) return false;
     // The dataset's mounts are read-only, the verify area's is not (-o ro or rw, given,
     // still override): special.h says why they are apart.
     auto session_args = [&](bool writable) {
@@ -361,6 +390,7 @@ bool Server::mount(const std::vector<std::string>& points, const std::string& ve
         ctx->gid = getgid();
         ctx->verify = verify_.get();
         if (verify_ && !verifies) ctx->verify_link = verify_point;
+        ctx->init.want_uring = uring_ && !verifies;  // the verify area stays on /dev/fuse
         ctx->skip_open = skips_open(config_);
         std::unique_ptr<fuse_session, SessionDeleter> se(new_session(args, ctx.get(), ops));
         if (!se || fuse_session_mount(se.get(), point.c_str()) != 0) {
@@ -389,6 +419,50 @@ bool Server::mount(const std::vector<std::string>& points, const std::string& ve
     return true;
 }
 
+// One thread per possible CPU for mount `mi`, each woken at stop by an eventfd of its own.
+bool Server::start_queues(unsigned mi) {
+    const Context& c = *mounts_[mi].context;
+    size_t payload = std::max<size_t>({8192, c.init.max_write, size_t{c.init.max_pages} * 4096});
+    payload = (payload + 4095) / 4096 * 4096;
+    for (unsigned cpu : possible_cpus()) {
+        const int wake = ::eventfd(0, EFD_CLOEXEC);
+        if (wake < 0) {
+            log(LOG_ERR, "queue %u: eventfd: %s", cpu, error_text(errno).c_str());
+            return false;
+        }
+        wake_fds_.push_back(wake);
+        reports_.push_back(std::make_unique<WorkerReport>());
+        WorkerReport& r = *reports_.back();
+        r.mount = mi;
+        r.queue = static_cast<int>(cpu);
+        const std::vector<unsigned> cpus = queue_cpus(plan_, cpu);
+        for (const NodeGroup& g : plan_.groups)
+            for (const Worker& w : g.workers)
+                if (std::find(w.cpus.begin(), w.cpus.end(), cpus.front()) != w.cpus.end()) r.node = g.node;
+        stats_->add_queue(r.node, cpu, &r.served, &r.own_cpu, &r.other_cpu);
+        try {
+            threads_.emplace_back(run_queue, std::cref(mounts_[mi]), cpu, cpus, payload, wake, std::ref(r), notify_main,
+                                  std::cref(g_stopping));
+        } catch (const std::system_error& e) {
+            r.error = "cannot start its thread: " + error_text(e.code().value());
+            log(LOG_ERR, "queue %u: %s", cpu, r.error.c_str());
+            return false;
+        }
+    }
+    return true;
+}
+
+// Where each queue's requests were answered: on the CPU that issued them, or elsewhere.
+void Server::log_queues() const {
+    for (const auto& r : reports_) {
+        if (r->queue < 0) continue;
+        const uint64_t own = r->own_cpu.load(), other = r->other_cpu.load();
+        log(LOG_INFO, "queue %d: %llu requests, %llu on its own cpu (%.1f%%)", r->queue,
+            static_cast<unsigned long long>(own + other), static_cast<unsigned long long>(own),
+            own + other ? 100.0 * own / (own + other) : 100.0);
+    }
+}
+
 int Server::start() {
     size_t workers = 0;
     for (const NodeGroup& g : plan_.groups) workers += g.workers.size();
@@ -410,6 +484,15 @@ int Server::start() {
             (f.taken & kDirectIoAllowMmap) ? "on"
             : (f.offered & kDirectIoAllowMmap) ? "off (the INIT reply could not take it)"
                                                : "off (this kernel does not offer it; Linux 6.6+ does)");
+        if (m.context->init.want_uring && !(f.taken & uring::kInitFlag)) {
+            uring_ = false;
+            uring_why_not_ = (f.offered & uring::kInitFlag) ? "the INIT reply could not take it"
+                                                              : "the kernel's INIT did not offer it";
+            if (config_.dataset.transport == Transport::Uring) {
+                log(LOG_ERR, "%s: transport = uring: %s", m.mountpoint.c_str(), uring_why_not_.c_str());
+                return 1;
+            }
+        }
     }
     // The workers, with the signals this thread handles blocked so that they are
     // delivered here.
@@ -456,6 +539,8 @@ int Server::start() {
             }
         }
     }
+    for (unsigned mi = 0; mi < mounts_.size() && uring_ && !unstarted; ++mi)
+        if (mi != verify_mount && !start_queues(mi)) unstarted = true;
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     // Every worker started reports Ready, or Done if it could not serve. Nothing is
     // unmounted before all have cloned their fd. A SIGTERM read here is kept, not
@@ -468,7 +553,25 @@ int Server::start() {
         if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
         if (c == 's') stop_asked_ = true;
     }
-    if (unstarted || done_ > 0) return 1;
+    // A worker or a queue that could not serve fails the start. Once INIT has taken
+    // io_uring the kernel holds every request until all queues have registered, so
+    // without one the mount could not serve, under auto too.
+    bool failed = unstarted;
+    for (const auto& r : reports_) {
+        std::lock_guard<std::mutex> g(r->lock);
+        if (r->error.empty()) continue;
+        failed = true;
+        if (r->queue >= 0)
+            log(LOG_ERR, "io_uring queue %d could not start (%s): the kernel serves no request until every "
+                         "queue has; transport = classic serves without them", r->queue, r->error.c_str());
+    }
+    if (failed) return 1;
+    const size_t queues = uring_ ? possible_cpus().size() : 0;
+    const std::string transport = uring_ ? "io_uring, " + std::to_string(queues) + " queue" + (queues == 1 ? "" : "s") +
+                                               " (one per CPU)"
+                                         : "classic /dev/fuse";
+    log(LOG_INFO, "transport: %s%s", transport.c_str(), uring_ ? "" : (" (io_uring: " + uring_why_not_ + ")").c_str());
+    stats_->set_transport(transport);
     for (size_t i = 0; i < mounts_.size(); ++i) {
         const Probe probe = probe_mount(mounts_[i].mountpoint, first_entry());
         if (probe.failed) {
@@ -559,18 +662,19 @@ int Server::serve() {
     return aborted ? 1 : 0;
 }
 
-// Workers end when their connection does. After an unmount the mount is gone from the
-// mount table; after an abort (fusectl's abort file, umount -f) it is still there,
-// answering ENOTCONN: an error, said here; stop() then detaches it. Only mounts whose
-// workers ended, without an error of their own, are looked at: in per-node mode the
-// others are still serving.
+// Workers (and io_uring queues) end when their connection does. After an unmount the
+// mount is gone from the mount table; after an abort (fusectl's abort file, umount -f) it
+// is still there, answering ENOTCONN: an error, said here; stop() then detaches it. Only
+// mounts whose workers or queues ended, without an error of their own, are looked at: in
+// per-node mode the others are still serving.
 bool Server::connection_aborted() {
     bool aborted = false;
     for (size_t i = 0; i < mounts_.size(); ++i) {
         bool ended = false;
         for (const auto& r : reports_) {
             std::lock_guard<std::mutex> g(r->lock);
-            if (r->mount == i && !r->session && r->error.empty()) ended = true;
+            const bool returned = r->queue < 0 ? !r->session : r->finished.load();
+            if (r->mount == i && returned && r->error.empty()) ended = true;
         }
         const auto entry = devs_[i] ? mount_of(devs_[i]) : std::nullopt;
         if (!ended || !entry || entry->point != mounts_[i].mountpoint) continue;
@@ -593,6 +697,9 @@ void Server::stop() {
         fuse_session_unmount(sessions_[i].get());
         abort_connection(contexts_[i]->bdi);
     }
+    const uint64_t one = 1;
+    for (int fd : wake_fds_)
+        if (::write(fd, &one, sizeof one) != sizeof one) log(LOG_WARNING, "cannot wake a queue: %s", std::strerror(errno));
     while (done_ < threads_.size()) {
         const char c = next_event(2000);
         if (c == static_cast<char>(WorkerEvent::Done)) {
@@ -602,6 +709,7 @@ void Server::stop() {
         }
     }
     for (std::thread& t : threads_) t.join();
+    log_queues();
     // libfuse does not unmount a mount whose connection was aborted (fuse_kern_unmount
     // sees POLLERR on its fd and returns): it would stay, answering ENOTCONN. Detach it;
     // with auto_unmount fusermount3 would too, once this process ends, but not without.

@@ -108,6 +108,8 @@ struct Context {
         uint64_t unique = 0;       // of the INIT request, until its reply is written
         uint64_t offered = 0;      // the kernel's flags, flags2 << 32 included
         uint64_t taken = 0;        // what the reply added (init_flags.h)
+        bool want_uring = false;   // ask for FUSE over io_uring, if offered
+        uint32_t max_write = 0, max_pages = 0;  // as the reply said: an io_uring payload's size
     } init;
 };
 

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "uring_proto.h"
+
 namespace dgen::fs {
 namespace {
 
@@ -43,7 +45,10 @@ ssize_t write_reply(int fd, iovec* iov, int count, void* userdata) {
     c.init.unique = 0;  // one INIT per connection
     fuse_init_out reply;
     std::memcpy(&reply, iov[1].iov_base, sizeof reply);
-    const uint64_t take = (c.init.offered & FUSE_INIT_EXT) ? (c.init.offered & kWanted) : 0;
+    const uint64_t wanted = kWanted | (c.init.want_uring ? uring::kInitFlag : 0);
+    const uint64_t take = (c.init.offered & FUSE_INIT_EXT) ? (c.init.offered & wanted) : 0;
+    c.init.max_write = reply.max_write;
+    c.init.max_pages = reply.max_pages;
     if (take) {
         reply.flags |= FUSE_INIT_EXT;
         reply.flags2 |= static_cast<uint32_t>(take >> 32);
@@ -63,6 +68,9 @@ bool take_later_init_flags(fuse_session* se) {
     return rc == 0;
 }
 
-InitFlags later_init_flags(const Context& c) { return {c.init.offered & kWanted, c.init.taken}; }
+InitFlags later_init_flags(const Context& c) {
+    const uint64_t known = kWanted | uring::kInitFlag;
+    return {c.init.offered & known, c.init.taken};
+}
 
 }  // namespace dgen::fs

@@ -5,6 +5,8 @@
 //   FUSE_DIRECT_IO_ALLOW_MMAP (7.39)  a direct_io file may be mapped MAP_SHARED (without
 //                                     it, mmap fails with ENODEV and tools that map
 //                                     their input break)
+//   FUSE_OVER_IO_URING (7.42)         requests may come over io_uring (uring_queues.h),
+//                                     taken when Context::init.want_uring says so
 //
 // A flag is taken only when the kernel's INIT offered it, so an older kernel sees the
 // reply libfuse made.

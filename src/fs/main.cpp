@@ -1,8 +1,11 @@
 // dgenfs CONFIG [MOUNTPOINT] [-f] [-d] [-o OPTIONS]: the shape mount.fuse3 uses, so an
 // fstab line works:  /etc/dgenfs/dgenfs.ini  /mnt/dgen  fuse.dgenfs  allow_other  0 0
+#include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "daemon.h"
 #include "dgen/config.h"
@@ -42,6 +45,11 @@ int main(int argc, char** argv) {
     // would otherwise never end, the daemon holding the pipe's write end. libfuse's one
     // inherited descriptor, "/dev/fd/N" as MOUNTPOINT, is refused (mountpoint.cpp).
     ::close_range(3, ~0u, 0);
+    // One malloc arena per CPU, not glibc's eight: each thread that mallocs (workers, the
+    // verify area's, io_uring queues) would otherwise reserve 64 MiB of address space for
+    // an arena of its own, which ulimit -v counts; the request path allocates little
+    // (libfuse's request structs come from the thread cache).
+    if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))));
     log_init();
     const CommandLine cl = parse_command_line(argc, argv);
     if (!cl.error.empty()) {

@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -14,8 +16,22 @@
 #include <string>
 #include <vector>
 
+#include "mountpoint.h"
+
 namespace dgen::fs {
 namespace {
+
+// Aborts FUSE connection `minor` through fusectl, mounting fusectl first if this root
+// process finds it missing (systemd mounts it at boot; a container may not).
+void abort_connection(unsigned minor) {
+    const std::string dir = "/sys/fs/fuse/connections";
+    const std::string file = dir + "/" + std::to_string(minor) + "/abort";
+    if (::access(file.c_str(), F_OK) != 0 && ::geteuid() == 0) (void)::mount("fusectl", dir.c_str(), "fusectl", 0, nullptr);
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)!::write(fd, "1\n", 2);
+    ::close(fd);
+}
 
 [[noreturn]] void guard(int life, const std::vector<int>& keep, const std::vector<std::string>& points) {
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_IGN);  // ends on its own
@@ -31,18 +47,33 @@ namespace {
         from = static_cast<unsigned>(fd) + 1;
     }
     ::close_range(from, ~0u, 0);
+    std::vector<dev_t> devs;  // each mount's connection, while it is surely ours
+    for (const std::string& p : points) {
+        const auto m = mount_at(p);
+        devs.push_back(m && m->fstype == "fuse.dgenfs" ? m->dev : 0);
+    }
     char c;
     for (;;) {  // nobody writes: EOF when the daemon's end closes, however it ended
         const ssize_t n = ::read(life, &c, 1);
         if (n == 0 || (n < 0 && errno != EINTR)) break;
     }
-    // The daemon is gone. A statfs on one of its mounts waits until the connection is
-    // aborted (the last /dev/fuse descriptor closed), then fails; an unmounted path answers
-    // at once. Either way fusermount3 may look now. alarm: never wait forever.
+    // The daemon is gone. Over io_uring its connections may outlive it: a request that
+    // reached a dead ring was never ended, and the reader waited unkillably (seen after
+    // kill -9 at start-up, Linux 6.18); fusectl's abort ends them. (Over /dev/fuse the
+    // kernel aborts once the last descriptor closes; aborting first changes nothing.)
+    for (dev_t d : devs)
+        if (d) abort_connection(minor(d));
+    // A statfs on one of its mounts waits until the connection is aborted, then fails;
+    // an unmounted path answers at once. Either way fusermount3 may look now. alarm:
+    // never wait forever. fusermount3 unmounts only on ENOTCONN or ECONNABORTED, and a
+    // request to a dying io_uring queue fails with ECANCELED, so a mount of ours that
+    // answers with any error is detached here.
     ::alarm(30);
     for (const std::string& p : points) {
         struct statfs s {};
-        (void)::statfs(p.c_str(), &s);
+        if (::statfs(p.c_str(), &s) == 0) continue;
+        const auto m = mount_at(p);
+        if (m && m->fstype == "fuse.dgenfs") (void)detach(p);
     }
     ::_exit(0);
 }

@@ -10,9 +10,13 @@
 // (1 to 3 kills in 100 here).
 //
 //   daemon ──life pipe──▶ guard (a child: holds a copy of each fusermount3 socket, no
-//                         /dev/fuse) ── pipe EOF: the daemon is gone ──▶ statfs(each
-//                         mountpoint): returns once our connection is aborted (or at
-//                         once if it was unmounted) ──▶ exit: fusermount3 sees EOF only now
+//                         /dev/fuse; notes each mount's connection) ── pipe EOF: the
+//                         daemon is gone ──▶ abort each connection (fusectl; over
+//                         io_uring a dead daemon's connection can outlive it) ──▶
+//                         statfs(each mountpoint): returns once our connection is aborted
+//                         (or at once if it was unmounted) ──▶ a mount of ours that
+//                         answers with an error is detached ──▶ exit: fusermount3 sees
+//                         EOF only now
 #pragma once
 
 #include <string>

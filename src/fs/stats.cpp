@@ -49,6 +49,13 @@ void Stats::add_worker(unsigned node, unsigned index, ServedCounters* counters) 
     slots_.push_back({node, index, counters});
 }
 
+void Stats::add_queue(unsigned node, unsigned cpu, ServedCounters* counters, const std::atomic<uint64_t>* own_cpu,
+                      const std::atomic<uint64_t>* other_cpu) {
+    counters->set_groups(groups_.size());
+    std::lock_guard<std::mutex> g(lock_);
+    slots_.push_back({node, 0, counters, static_cast<int>(cpu), own_cpu, other_cpu});
+}
+
 namespace {
 
 template <size_t N>
@@ -81,15 +88,26 @@ WorkerSnapshot copy(const ServedCounters& c, int node, int worker) {
 
 }  // namespace
 
+void Stats::set_transport(std::string transport) {
+    std::lock_guard<std::mutex> g(lock_);
+    info_.transport = std::move(transport);
+}
+
 Snapshot Stats::snapshot() const {
     Snapshot s;
-    s.info = info_;
     s.groups = groups_;
     s.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     {
         std::lock_guard<std::mutex> g(lock_);
-        for (const Slot& slot : slots_)
-            s.workers.push_back(copy(*slot.counters, static_cast<int>(slot.node), static_cast<int>(slot.index)));
+        s.info = info_;
+        for (const Slot& slot : slots_) {
+            s.workers.push_back(copy(*slot.counters, static_cast<int>(slot.node),
+                                     slot.queue < 0 ? static_cast<int>(slot.index) : -1));
+            if (slot.queue < 0) continue;
+            s.workers.back().queue = slot.queue;
+            s.workers.back().own_cpu = slot.own_cpu->load(std::memory_order_relaxed);
+            s.workers.back().other_cpu = slot.other_cpu->load(std::memory_order_relaxed);
+        }
     }
     s.workers.push_back(copy(*fallback_, -1, -1));
     if (verify_totals) s.verify = verify_totals();
@@ -156,6 +174,12 @@ std::string render_json(const Snapshot& s) {
         all.add(w);
         Json one = {{"node", w.node}, {"worker", w.worker}, {"bytes", w.bytes},
                     {"requests", w.requests}, {"in_flight", w.in_flight}};
+        if (w.queue >= 0) {  // an io_uring queue: named by its CPU, with where it answered
+            one.erase("worker");
+            one["queue"] = w.queue;
+            one["own_cpu"] = w.own_cpu;
+            one["other_cpu"] = w.other_cpu;
+        }
         if (w.node < 0) {
             one.erase("node");
             one.erase("worker");
@@ -247,6 +271,7 @@ private:
 
 std::string worker_labels(const WorkerSnapshot& w) {
     if (w.node < 0) return "node=\"none\",worker=\"mount\"";
+    if (w.queue >= 0) return "node=\"" + std::to_string(w.node) + "\",worker=\"q" + std::to_string(w.queue) + "\"";
     return "node=\"" + std::to_string(w.node) + "\",worker=\"" + std::to_string(w.worker) + "\"";
 }
 
@@ -279,6 +304,16 @@ std::string render_prometheus(const Snapshot& s) {
             &WorkerSnapshot::group_bytes);
     per_set("dgenfs_read_requests_total", "Read requests answered, by file set and worker.",
             &WorkerSnapshot::group_requests);
+    if (std::any_of(s.workers.begin(), s.workers.end(), [](const WorkerSnapshot& w) { return w.queue >= 0; })) {
+        e.family("dgenfs_queue_requests_total", "counter",
+                 "Requests of each io_uring queue (the CPU that issued them), by where they were answered: on that CPU, or not.");
+        for (const WorkerSnapshot& w : s.workers) {
+            if (w.queue < 0) continue;
+            const std::string q = "queue=\"" + std::to_string(w.queue) + "\",";
+            e.sample("dgenfs_queue_requests_total", q + "served=\"own_cpu\"", w.own_cpu);
+            e.sample("dgenfs_queue_requests_total", q + "served=\"other_cpu\"", w.other_cpu);
+        }
+    }
     e.family("dgenfs_read_in_flight", "gauge", "Read requests a worker has begun and not yet answered.");
     for (const WorkerSnapshot& w : s.workers) e.sample("dgenfs_read_in_flight", worker_labels(w), w.in_flight);
     e.family("dgenfs_read_size_bytes", "histogram", "Sizes of the read requests, by worker.");

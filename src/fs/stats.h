@@ -76,6 +76,8 @@ struct StatsInfo {
 // Plain copies of the counters, which the renderers turn into text.
 struct WorkerSnapshot {
     int node = -1, worker = -1;  // -1, -1: the mount thread's fallback slot
+    int queue = -1;              // an io_uring queue's thread (worker -1): its CPU
+    uint64_t own_cpu = 0, other_cpu = 0;  // a queue's requests answered on its CPU, elsewhere
     uint64_t bytes = 0, requests = 0, in_flight = 0, size_sum = 0, latency_ns = 0;
     std::vector<uint64_t> sizes, latency;                // per bucket, not cumulative
     std::vector<uint64_t> group_bytes, group_requests;  // per FileGroup
@@ -101,6 +103,10 @@ public:
 
     // A worker's counters (its WorkerReport holds them), before its thread starts.
     void add_worker(unsigned node, unsigned index, ServedCounters* counters);
+    // An io_uring queue's thread (uring_queues.h): counters as a worker's, and where its
+    // requests were answered.
+    void add_queue(unsigned node, unsigned cpu, ServedCounters* counters, const std::atomic<uint64_t>* own_cpu,
+                   const std::atomic<uint64_t>* other_cpu);
     // Where reads served by a thread without counters of its own are counted.
     ServedCounters& fallback() { return *fallback_; }
 
@@ -108,13 +114,18 @@ public:
     std::function<VerifyTotals()> verify_totals;
 
     Snapshot snapshot() const;
+    // Once INIT has said which transport serves ("classic /dev/fuse" until then).
+    void set_transport(std::string transport);
 
 private:
     struct Slot {
         unsigned node, index;
         ServedCounters* counters;
+        int queue = -1;
+        const std::atomic<uint64_t>* own_cpu = nullptr;
+        const std::atomic<uint64_t>* other_cpu = nullptr;
     };
-    const StatsInfo info_;
+    StatsInfo info_;  // transport under lock_
     const std::vector<FileGroup> groups_;
     const std::chrono::steady_clock::time_point started_;
     std::unique_ptr<ServedCounters> fallback_;

@@ -51,6 +51,11 @@ struct WorkerReport {
     std::mutex lock;
     fuse_session* session = nullptr;
     ServedCounters served;
+    // An io_uring queue's thread (uring_queues.h): its queue (the CPU whose requests it
+    // serves), and how many of them it answered on that CPU or, unpinned, elsewhere.
+    int queue = -1;
+    std::atomic<uint64_t> own_cpu{0}, other_cpu{0};
+    std::atomic<bool> finished{false};  // a queue's thread has returned (a worker's: session null)
 };
 
 // Tells the workers the daemon serves (it has reported success to whoever started it).

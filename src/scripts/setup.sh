@@ -18,7 +18,7 @@ PACKAGES=(
     build-essential cmake pkg-config git ccache
     libfuse3-dev fuse3 libhwloc-dev hwloc libnuma-dev numactl libinih-dev
     libgtest-dev libzstd-dev liblz4-dev zlib1g-dev liblzma-dev libxxhash-dev
-    libcli11-dev nlohmann-json3-dev libsystemd-dev libmicrohttpd-dev help2man man-db
+    libcli11-dev nlohmann-json3-dev libsystemd-dev libmicrohttpd-dev liburing-dev help2man man-db
     zstd lz4 xz-utils python3 coreutils
     fio rsync attr procps tar util-linux iproute2
     borgbackup restic systemd-container

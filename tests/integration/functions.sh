@@ -58,6 +58,17 @@ requires_fuse() {
     [ -n "${DGENFS:-}" ] || fail "DGENFS must point at the dgenfs binary"
     [ -c /dev/fuse ] || skip "no /dev/fuse"
     requires fusermount3 findmnt
+    [[ ${DGENFS_TEST_DATASET:-} != *"transport = uring"* ]] || requires_uring
+}
+
+# FUSE over io_uring (docs/dgenfs.md "Transport"): the kernel must have it, and the fuse
+# module's enable_uring must be on. As root the tests turn it on, and leave it on: a test
+# of the io_uring variant running beside this one needs it too. dgenfs's default
+# (transport = auto) then uses it, so the whole suite runs over io_uring from here on.
+URING_PARAM=/sys/module/fuse/parameters/enable_uring
+requires_uring() {
+    [ -e "$URING_PARAM" ] || skip "this kernel has no FUSE over io_uring ($URING_PARAM)"
+    [ "$(cat "$URING_PARAM")" = Y ] || echo Y >"$URING_PARAM" 2>/dev/null || skip "cannot turn on $URING_PARAM (not root)"
 }
 
 is_mounted() { findmnt -rn -M "$(realpath -m "$1")" >/dev/null 2>&1; }

@@ -100,7 +100,13 @@ stop_serving "SIGTERM after the kills" TERM 0
 # ~10 ASan runs; the size of libfuse's fuse_req). Our reading: libfuse 3.14 parks an
 # INTERRUPT it cannot match yet on its session's list, and destroying the session does
 # not free that list. Every other daemon of the suite runs with leak checks.
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" serve_fs "$cfg" "$mnt" -o auto_unmount -d
+# Over /dev/fuse (transport = classic) the kernel sends each interrupt as FUSE_INTERRUPT,
+# and this test wants to see some; over io_uring (Linux 6.18) it sent none in our runs, so
+# there the bytes and the daemon's health are checked, and the count only reported.
+interrupted_reads() {  # TRANSPORT
+local tcfg=$TMPDIR_TEST/faults-$1.ini
+{ echo "[dataset]"; echo "transport = $1"; cat "$cfg"; } >"$tcfg"
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" serve_fs "$tcfg" "$mnt" -o auto_unmount -d
 python3 - "$mnt/big" >"$TMPDIR_TEST/reads" <<'PY' &
 import hashlib, os, signal, sys
 signals = 0
@@ -130,10 +136,17 @@ while read -r offset length sha; do
     check_piece "$offset" "$length" "$sha"
 done < <(grep -E '^[0-9]' "$TMPDIR_TEST/reads")
 interrupts=$(grep -c 'opcode: INTERRUPT' "$DGENFS_LOG" || true)
-[ "$interrupts" -gt 0 ] || fail "no FUSE_INTERRUPT reached the daemon ($signals signals): nothing was tested"
+[ "$1" = uring ] || [ "$interrupts" -gt 0 ] || fail "no FUSE_INTERRUPT reached the daemon ($signals signals): nothing was tested"
 kill -0 "$DGENFS_PID" 2>/dev/null || fail "the daemon died of interrupts: $(tail -5 "$DGENFS_LOG")"
 [ -z "$(log_problems "$DGENFS_LOG")" ] || fail "interrupts: the log has: $(log_problems "$DGENFS_LOG" | head -5)"
-echo "ok: 20 reads of 16 MiB under $signals signals: $interrupts FUSE_INTERRUPTs, $short short reads, every byte right"
+echo "ok ($1): 20 reads of 16 MiB under $signals signals: $interrupts FUSE_INTERRUPTs, $short short reads, every byte right"
+}
+interrupted_reads classic
+if [ "$(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null)" = Y ]; then
+    fusermount3 -u "$mnt" || fail "unmount after the classic interrupts"
+    for _ in $(seq 100); do kill -0 "$DGENFS_PID" 2>/dev/null || break; sleep 0.05; done
+    interrupted_reads uring
+fi
 stop_serving "SIGTERM after the interrupts" TERM 0
 
 # --- the config changed or deleted while mounted ------------------------------------

@@ -67,10 +67,17 @@ tb=$(($(total bytes) - tb0)); tr=$(($(total requests) - tr0))
 [ "$sr" -eq 7 ] || fail "[set] many: $sr requests counted, 7 made"
 [ "$tb" -eq 3028672 ] || fail "totals: $tb bytes counted, 3028672 read"
 [ "$tr" -eq 10 ] || fail "totals: $tr requests counted, 10 made"
-python3 - "$mnt/.dgen/stats.json" "$(realpath "$mnt")" "$(realpath "$cfg")" <<'PY' || fail "stats.json fields: $(cat "$mnt/.dgen/stats.json")"
-import json, sys
+python3 - "$mnt/.dgen/stats.json" "$(realpath "$mnt")" "$(realpath "$cfg")" "$DGENFS_LOG" <<'PY' || fail "stats.json fields: $(cat "$mnt/.dgen/stats.json")"
+import json, re, sys
 d = json.load(open(sys.argv[1]))
-assert d["transport"] == "classic /dev/fuse", d["transport"]
+# The transport the start-up log names (io_uring where the kernel lets it, test-fs-uring.sh);
+# over io_uring each queue reports as a worker named by its CPU, with where it answered.
+t = d["transport"]
+assert t == "classic /dev/fuse" or re.fullmatch(r"io_uring, \d+ queues? \(one per CPU\)", t), t
+assert f"transport: {t}" in open(sys.argv[4]).read(), t
+queues = [w for w in d["workers"] if "queue" in w]
+assert bool(queues) == t.startswith("io_uring"), queues
+assert all(q["own_cpu"] + q["other_cpu"] >= q["requests"] for q in queues), queues
 assert d["kernel"] and d["version"], d
 assert d["mountpoints"] == [sys.argv[2]], d["mountpoints"]
 assert d["config"] == sys.argv[3], d["config"]

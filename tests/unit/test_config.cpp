@@ -69,7 +69,7 @@ std::string describe(const Config& c) {
       << " pool_size=" << d.pool_size << " per_node_mount=" << d.per_node_mount
       << " host_seed=" << static_cast<int>(d.host_seed) << " mountpoint=" << d.mountpoint
       << " verify_area=" << d.verify_area
-      << " verify_mountpoint=" << d.verify_mountpoint << " metrics_listen=" << d.metrics_listen << " numa_nodes=";
+      << " verify_mountpoint=" << d.verify_mountpoint << " transport=" << static_cast<int>(d.transport) << " metrics_listen=" << d.metrics_listen << " numa_nodes=";
     for (unsigned n : d.numa_nodes) o << n << ",";
     o << "\n";
     for (const FileConfig& f : c.files) {
@@ -401,6 +401,7 @@ TEST(ConfigErrors, BadValuesQuoteKeyAndValue) {
         {"[dataset]\nseed =", {"seed", "'' is not an unsigned integer"}},
         {"[dataset]\nunit = 3000", {"unit", "'3000'", "power of two"}},
         {"[dataset]\nverify_mountpoint = run/v", {"verify_mountpoint 'run/v' is not an absolute path"}},
+        {"[dataset]\ntransport = rdma", {"transport", "'rdma'"}},
         {"[dataset]\nunit = 256", {"unit", "'256'", "power of two"}},
         {"[dataset]\nunit = 2MiB", {"unit", "'2MiB' is not a power of two from 512 B to 1 MiB"}},
         {"[dataset]\nunit = 4QB", {"unit", "'4QB'", "unknown unit"}},
@@ -732,7 +733,7 @@ TEST(ConfigKeys, DescribeSeesEveryDatasetKey) {
         {"numa_nodes", "0"},     {"pool_size", "8MiB"},      {"per_node_mount", "true"},
         {"mountpoint", "/mnt/x"}, {"verify_area", "false"},  {"metrics_listen", "127.0.0.1:9100"},
         {"max_read", "64KiB"},   {"page_cache_max", "0"},       {"skip_open", "false"},
-        {"verify_mountpoint", "/srv/v"},
+        {"verify_mountpoint", "/srv/v"}, {"transport", "classic"},
     };
     const std::string defaults = describe(parse_ok("[dataset]\n"));
     for (const ConfigKey& k : config_keys()) {

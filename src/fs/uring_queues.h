@@ -1,0 +1,44 @@
+// FUSE over io_uring (uring_proto.h): one queue per possible CPU, each served by a thread
+// pinned to that CPU. The kernel queues a request on the ring of the CPU its caller runs
+// on, so the reply is generated on the reader's own core, into a buffer allocated there,
+// with no wakeup across CPUs.
+//
+//   pin to its CPU ──▶ entries' buffers, first touched there ──▶ a libfuse session on a
+//     cloned /dev/fuse fd, its replies written into the ring entry (custom I/O) ──▶
+//     replay the mount's INIT ──▶ REGISTER every entry ──▶ loop: a completion is a
+//     request; rebuild its /dev/fuse form, let libfuse call the operation (a READ
+//     generates straight into the entry's payload), COMMIT_AND_FETCH the reply
+//
+// The classic workers keep serving the same connection: INIT, FORGET and INTERRUPT
+// always travel over /dev/fuse, and so does everything until every queue has
+// registered. A queue's thread ends when the connection does, or when woken (stop).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dgen/numa_plan.h"
+#include "workers.h"
+
+namespace dgen::fs {
+
+// Whether this kernel lets a server speak FUSE over io_uring: "" if so, else why not, with
+// what to do. Reads the fuse module's enable_uring (DGENFS_URING_PARAM names another file,
+// for tests).
+std::string uring_unavailable();
+
+// The CPUs the kernel has a queue for: every possible CPU (/sys/devices/system/cpu/possible).
+std::vector<unsigned> possible_cpus();
+
+// Where queue `cpu`'s thread runs: that CPU when a worker of `plan` is pinned there, else
+// the CPUs of the plan's first group (the kernel needs the queue served all the same).
+std::vector<unsigned> queue_cpus(const Plan& plan, unsigned cpu);
+
+// Runs queue `qid` of `mount` until its connection ends or `wake_fd` (an eventfd) is
+// written. `payload` is the size of each entry's payload buffer (at least what the
+// kernel's INIT reply allows per request). Like run_worker, `notify` gets Ready once every
+// entry is registered (or Done at once on failure, with r.error), then Done at the end.
+void run_queue(const Mount& mount, unsigned qid, const std::vector<unsigned>& cpus, size_t payload,
+               int wake_fd, WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping);
+
+}  // namespace dgen::fs
