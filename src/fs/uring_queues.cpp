@@ -276,7 +276,6 @@ std::vector<unsigned> queue_cpus(const Plan& plan, unsigned cpu) {
 
 void run_queue(const Mount& mount, unsigned qid, const std::vector<unsigned>& cpus, size_t payload,
                int wake_fd, WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping) {
-    r.queue = static_cast<int>(qid);
     r.tid = static_cast<pid_t>(syscall(SYS_gettid));
     r.thread = pthread_self();
     r.cpus = cpu_list(cpus);

@@ -34,7 +34,8 @@ std::vector<unsigned> possible_cpus();
 // the CPUs of the plan's first group (the kernel needs the queue served all the same).
 std::vector<unsigned> queue_cpus(const Plan& plan, unsigned cpu);
 
-// Runs queue `qid` of `mount` until its connection ends or `wake_fd` (an eventfd) is
+// Runs queue `qid` of `mount` (r.queue and r.node set by the caller, before the thread
+// starts) until its connection ends or `wake_fd` (an eventfd) is
 // written. `payload` is the size of each entry's payload buffer (at least what the
 // kernel's INIT reply allows per request). Like run_worker, `notify` gets Ready once every
 // entry is registered (or Done at once on failure, with r.error), then Done at the end.

@@ -63,8 +63,8 @@ requires_fuse() {
 
 # FUSE over io_uring (docs/dgenfs.md "Transport"): the kernel must have it, and the fuse
 # module's enable_uring must be on. As root the tests turn it on, and leave it on: a test
-# of the io_uring variant running beside this one needs it too. dgenfs's default
-# (transport = auto) then uses it, so the whole suite runs over io_uring from here on.
+# of the io_uring variant running beside this one needs it too. (dgenfs's default,
+# transport = classic, does not use it.)
 URING_PARAM=/sys/module/fuse/parameters/enable_uring
 requires_uring() {
     [ -e "$URING_PARAM" ] || skip "this kernel has no FUSE over io_uring ($URING_PARAM)"
