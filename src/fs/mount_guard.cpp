@@ -57,23 +57,28 @@ void abort_connection(unsigned minor) {
         const ssize_t n = ::read(life, &c, 1);
         if (n == 0 || (n < 0 && errno != EINTR)) break;
     }
-    // The daemon is gone. Over io_uring its connections may outlive it: a request that
-    // reached a dead ring was never ended, and the reader waited unkillably (seen after
-    // kill -9 at start-up, Linux 6.18); fusectl's abort ends them. (Over /dev/fuse the
-    // kernel aborts once the last descriptor closes; aborting first changes nothing.)
-    for (dev_t d : devs)
-        if (d) abort_connection(minor(d));
-    // A statfs on one of its mounts waits until the connection is aborted, then fails;
-    // an unmounted path answers at once. Either way fusermount3 may look now. alarm:
-    // never wait forever. fusermount3 unmounts only on ENOTCONN or ECONNABORTED, and a
-    // request to a dying io_uring queue fails with ECANCELED, so a mount of ours that
-    // answers with any error is detached here.
+    // The daemon is gone: killed, or ended after unmounting. For each mount still ours
+    // (the same device at the same place), a statfs waits until the connection is
+    // aborted (over /dev/fuse, once the last descriptor closed), then fails; then
+    // fusermount3 may look. alarm: never wait forever.
+    //
+    // Over io_uring a killed daemon's connection may outlive it: a request that reached
+    // its ring was never ended, its reader waiting unkillably (Linux 6.18), while new
+    // requests fail with ECANCELED, which fusermount3 does not take for a dead mount. So
+    // a mount of ours that answers with an error has its connection aborted (fusectl)
+    // and is detached here. Only such a mount: a daemon that ended cleanly has unmounted,
+    // and its connection's number may already be a new daemon's.
     ::alarm(30);
-    for (const std::string& p : points) {
+    for (size_t i = 0; i < points.size(); ++i) {
+        const std::string& p = points[i];
+        const auto before = mount_at(p);
+        if (!devs[i] || !before || before->dev != devs[i]) continue;
         struct statfs s {};
         if (::statfs(p.c_str(), &s) == 0) continue;
         const auto m = mount_at(p);
-        if (m && m->fstype == "fuse.dgenfs") (void)detach(p);
+        if (!m || m->dev != devs[i]) continue;
+        abort_connection(minor(devs[i]));
+        (void)detach(p);
     }
     ::_exit(0);
 }

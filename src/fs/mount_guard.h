@@ -10,13 +10,12 @@
 // (1 to 3 kills in 100 here).
 //
 //   daemon ──life pipe──▶ guard (a child: holds a copy of each fusermount3 socket, no
-//                         /dev/fuse; notes each mount's connection) ── pipe EOF: the
-//                         daemon is gone ──▶ abort each connection (fusectl; over
-//                         io_uring a dead daemon's connection can outlive it) ──▶
-//                         statfs(each mountpoint): returns once our connection is aborted
-//                         (or at once if it was unmounted) ──▶ a mount of ours that
-//                         answers with an error is detached ──▶ exit: fusermount3 sees
-//                         EOF only now
+//                         /dev/fuse; notes each mount's device) ── pipe EOF: the daemon
+//                         is gone ──▶ for each mount still ours: statfs, which returns
+//                         once our connection is aborted ──▶ one that answers with an
+//                         error (over io_uring a dead daemon's connection can outlive
+//                         it) is aborted through fusectl and detached ──▶ exit:
+//                         fusermount3 sees EOF only now
 #pragma once
 
 #include <string>
