@@ -65,16 +65,18 @@ void abort_connection(unsigned minor) {
     // Over io_uring a killed daemon's connection may outlive it: a request that reached
     // its ring was never ended, its reader waiting unkillably (Linux 6.18), while new
     // requests fail with ECANCELED, which fusermount3 does not take for a dead mount. So
-    // a mount of ours that answers with an error has its connection aborted (fusectl)
-    // and is detached here. Only such a mount: a daemon that ended cleanly has unmounted,
-    // and its connection's number may already be a new daemon's.
+    // a mount of ours that answers with such an error has its connection aborted
+    // (fusectl) and is detached here. Only such a mount: a daemon that ended cleanly has
+    // unmounted, and a connection that answers ENOTCONN or ECONNABORTED is fusermount3's
+    // to unmount; once it has, the connection's number may at once be a new daemon's
+    // (a restart at the same place), whose mount must not be touched.
     ::alarm(30);
     for (size_t i = 0; i < points.size(); ++i) {
         const std::string& p = points[i];
         const auto before = mount_at(p);
         if (!devs[i] || !before || before->dev != devs[i]) continue;
         struct statfs s {};
-        if (::statfs(p.c_str(), &s) == 0) continue;
+        if (::statfs(p.c_str(), &s) == 0 || errno == ENOTCONN || errno == ECONNABORTED) continue;
         const auto m = mount_at(p);
         if (!m || m->dev != devs[i]) continue;
         abort_connection(minor(devs[i]));
