@@ -4,6 +4,7 @@
 #include <linux/fuse.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,6 +37,30 @@ fuse_session* session_on_fd(int fd, const Mount& m) {
     }
     return se;
 }
+
+// The workers' reads: every request but FUSE_INTERRUPT goes to libfuse as read.
+// dgenfs never acts on an interrupt (a reply takes microseconds, and the kernel waits
+// for it either way), but libfuse 3.14 parks an INTERRUPT whose request it cannot find
+// on its own session, and never frees it: over io_uring none can be found (the request
+// is on a queue's session), and over /dev/fuse one that arrives before its request is
+// parked too. So they stop here; -d still shows each one.
+ssize_t read_request(int fd, void* buf, size_t len, void*) {
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, len);
+        const auto* in = static_cast<const fuse_in_header*>(buf);
+        if (n < static_cast<ssize_t>(sizeof(fuse_in_header) + sizeof(fuse_interrupt_in)) ||
+            in->opcode != FUSE_INTERRUPT)
+            return n;
+        fuse_interrupt_in what;
+        std::memcpy(&what, static_cast<const char*>(buf) + sizeof(fuse_in_header), sizeof what);
+        log(LOG_DEBUG, "unique: %llu, opcode: INTERRUPT (%u), of request %llu: not acted on",
+            static_cast<unsigned long long>(in->unique), in->opcode, static_cast<unsigned long long>(what.unique));
+    }
+}
+
+ssize_t write_reply(int fd, iovec* iov, int count, void*) { return ::writev(fd, iov, count); }
+
+const fuse_custom_io kWorkerIo = {write_reply, read_request, nullptr, nullptr};
 
 }  // namespace
 
@@ -118,6 +143,10 @@ void run_worker(const Mount& mount, const NodeGroup& group, unsigned group_index
     } else if (!(se = session_on_fd(fd, mount))) {
         r.error = "cannot start a session on the cloned /dev/fuse fd";
         ::close(fd);
+    } else if (const int rc = fuse_session_custom_io(se, &kWorkerIo, fd); rc != 0) {
+        r.error = "fuse_session_custom_io: " + error_text(-rc);
+        fuse_session_destroy(se);
+        se = nullptr;
     }
     // One line per worker, from the worker itself: tests compare it with
     // /proc/PID/task/TID/status and /proc/PID/numa_maps.
