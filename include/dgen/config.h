@@ -34,7 +34,7 @@ enum class SizeDrawMode { Independent, Stratified };
 // How a dataset finds the identity of the host that serves it (key host_seed).
 enum class HostSeed { None, Hostname, Ip, Name };
 // How FUSE requests reach dgenfs (docs/dgenfs.md "Transport"): Auto is Uring where the
-// kernel offers it, else Classic (the default, for now: docs/dgenfs.md says why).
+// kernel offers it, else Classic.
 enum class Transport { Auto, Uring, Classic };
 
 // Keys a [file] or [set] may override; unset means "inherit from [dataset]".
@@ -63,7 +63,7 @@ struct DatasetConfig {
     bool direct_io = true;       // bypass the page cache (docs/PERFORMANCE.md says why)
     uint64_t page_cache_max = 1u << 20;  // files up to this size use the page cache anyway
     std::optional<bool> skip_open;  // ENOSYS to OPEN (fs.h: skips_open); nullopt = auto
-    Transport transport = Transport::Classic;  // /dev/fuse, or FUSE over io_uring
+    Transport transport = Transport::Auto;  // FUSE over io_uring where offered, or /dev/fuse
     uint64_t readahead = 1u << 20;  // page-cache mode: the mount's read_ahead_kb, bytes
     uint32_t workers_per_node = 0;  // 0 = auto: one per usable core of each node
     std::vector<unsigned> numa_nodes;  // empty = every node with usable cores

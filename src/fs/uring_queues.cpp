@@ -241,6 +241,15 @@ std::string uring_unavailable() {
         return "this kernel has no FUSE over io_uring (no " + path + ": it needs Linux 6.14+ built with CONFIG_FUSE_IO_URING)";
     if (value != "Y" && value != "1")
         return "the fuse module's enable_uring is off (as root: echo Y > " + path + ")";
+    // Once INIT has taken io_uring there is no going back (the kernel holds every request
+    // until each queue registers), so a ring that this process may not have is found now.
+    io_uring ring;
+    io_uring_params p{};
+    p.flags = IORING_SETUP_SQE128;
+    if (const int rc = io_uring_queue_init_params(2, &ring, &p); rc < 0)
+        return "io_uring_setup: " + error_text(-rc) +
+               (rc == -EPERM ? " (sysctl kernel.io_uring_disabled, or a seccomp filter)" : "");
+    io_uring_queue_exit(&ring);
     return "";
 }
 

@@ -24,7 +24,7 @@ namespace dgen::fs {
 
 // Whether this kernel lets a server speak FUSE over io_uring: "" if so, else why not, with
 // what to do. Reads the fuse module's enable_uring (DGENFS_URING_PARAM names another file,
-// for tests).
+// for tests), then sets up a small ring (io_uring may be disabled by sysctl or seccomp).
 std::string uring_unavailable();
 
 // The CPUs the kernel has a queue for: every possible CPU (/sys/devices/system/cpu/possible).

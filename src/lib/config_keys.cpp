@@ -40,7 +40,7 @@ const std::vector<std::string_view> kPatternWords = {"dgen", "zero"};
 const std::vector<std::string_view> kDistWords = {"fixed", "uniform", "loguniform"};
 const std::vector<std::string_view> kDrawWords = {"independent", "stratified"};
 const std::vector<std::string_view> kHostWords = {"none", "hostname", "ip"};
-const std::vector<std::string_view> kTransportWords = {"classic", "uring", "auto"};
+const std::vector<std::string_view> kTransportWords = {"auto", "uring", "classic"};
 
 // host_seed's value: a word, or name:TEXT (the prefix in any case; TEXT as is, but for
 // blanks around it). hostname and ip are looked up here, once per load of the config.
@@ -172,14 +172,14 @@ const ConfigKey kKeys[] = {
          else e = quote_text(v) + " is neither auto nor a boolean (true/false, yes/no, on/off, 1/0)";
          return e;
      }},
-    {"transport", "dataset", "enum", "classic", "classic, uring, auto",
-     "How requests travel between the kernel and dgenfs: classic, /dev/fuse; uring, FUSE over "
-     "io_uring with one queue per CPU, served on the reader's own CPU (Linux 6.14+ with the fuse "
-     "module's enable_uring on); auto: uring where the kernel offers it, else classic", "",
+    {"transport", "dataset", "enum", "auto", "auto, uring, classic",
+     "How requests travel between the kernel and dgenfs: auto, uring where the kernel offers it "
+     "(Linux 6.14+ with the fuse module's enable_uring on), else classic; uring, FUSE over "
+     "io_uring with one queue per CPU, served on the reader's own CPU; classic, /dev/fuse", "",
      [](const KeyTarget& t, const std::string& v) {
          std::string e;
          if (auto x = parse_word(v, kTransportWords, &e))
-             t.dataset->transport = *x == 0 ? Transport::Classic : *x == 1 ? Transport::Uring : Transport::Auto;
+             t.dataset->transport = *x == 0 ? Transport::Auto : *x == 1 ? Transport::Uring : Transport::Classic;
          return e;
      }},
     {"readahead", "dataset", "size", "1MiB", "0..64MiB",

@@ -58,13 +58,16 @@ requires_fuse() {
     [ -n "${DGENFS:-}" ] || fail "DGENFS must point at the dgenfs binary"
     [ -c /dev/fuse ] || skip "no /dev/fuse"
     requires fusermount3 findmnt
+    # The default (transport = auto) then serves the suite over io_uring where the kernel
+    # has it; the @classic variant covers /dev/fuse. Not required: a kernel without it
+    # (before 6.14) runs the suite over /dev/fuse.
+    if [ -e "$URING_PARAM" ] && [ "$(cat "$URING_PARAM")" != Y ]; then echo Y >"$URING_PARAM" 2>/dev/null || true; fi
     [[ ${DGENFS_TEST_DATASET:-} != *"transport = uring"* ]] || requires_uring
 }
 
 # FUSE over io_uring (docs/dgenfs.md "Transport"): the kernel must have it, and the fuse
 # module's enable_uring must be on. As root the tests turn it on, and leave it on: a test
-# of the io_uring variant running beside this one needs it too. (dgenfs's default,
-# transport = classic, does not use it.)
+# running beside this one needs it too, and every FUSE test turns it on (requires_fuse).
 URING_PARAM=/sys/module/fuse/parameters/enable_uring
 requires_uring() {
     [ -e "$URING_PARAM" ] || skip "this kernel has no FUSE over io_uring ($URING_PARAM)"

@@ -733,7 +733,7 @@ TEST(ConfigKeys, DescribeSeesEveryDatasetKey) {
         {"numa_nodes", "0"},     {"pool_size", "8MiB"},      {"per_node_mount", "true"},
         {"mountpoint", "/mnt/x"}, {"verify_area", "false"},  {"metrics_listen", "127.0.0.1:9100"},
         {"max_read", "64KiB"},   {"page_cache_max", "0"},       {"skip_open", "false"},
-        {"verify_mountpoint", "/srv/v"}, {"transport", "auto"},
+        {"verify_mountpoint", "/srv/v"}, {"transport", "classic"},
     };
     const std::string defaults = describe(parse_ok("[dataset]\n"));
     for (const ConfigKey& k : config_keys()) {
