@@ -584,7 +584,12 @@ int Server::start() {
                 std::strerror(probe.error));
             return 1;
         }
-        contexts_[i]->bdi = std::to_string(major(probe.dev)) + ":" + std::to_string(minor(probe.dev));
+        // The connection is the one the mount table showed just after mounting: by the time
+        // of the probe, the mount may be gone already (an early fusermount3 -u), and its
+        // path then leads to whatever it had covered, another dgenfs (-o overmount) among
+        // them, whose connection stop() would then abort.
+        const dev_t dev = devs_[i] ? devs_[i] : probe.dev;
+        contexts_[i]->bdi = std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
         contexts_[i]->bdi_known.store(true, std::memory_order_release);  // publishes bdi
     }
     started_ = std::chrono::steady_clock::now();

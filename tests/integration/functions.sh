@@ -226,3 +226,13 @@ wait_gone() {
     for _ in $(seq $((seconds * 20))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
     fail "$2 still running after $seconds s"
 }
+
+# wait_logged PATTERN LOG WHAT: the daemon writes LOG while it starts; a mount answers
+# before the start is over (the transport line and "serving at" come after the workers
+# answer), so a test that reads such a line waits for it (longer under the sanitizers).
+wait_logged() {
+    local seconds=30
+    [ "${DGEN_SANITIZED:-0}" = 1 ] && seconds=90
+    for _ in $(seq $((seconds * 20))); do grep -q -- "$1" "$2" && return 0; sleep 0.05; done
+    fail "$3: no '$1' in the log within $seconds s: $(cat "$2")"
+}

@@ -43,10 +43,28 @@ for _ in $(seq 200); do [ "$(findmnt -rn -M "$real" | wc -l)" -eq 2 ] && break; 
 grep -q "mounting over fuse.dgenfs from dgenfs at $real (-o overmount)" "$TMPDIR_TEST/over.log" ||
     fail "-o overmount does not say what it hides: $(cat "$TMPDIR_TEST/over.log")"
 timeout 10 stat -L "$mnt/f" >/dev/null || fail "the overmount does not serve"
+# Unmounted once started (its start-up probe, a child that stats the mountpoint, would
+# keep the mount busy).
+wait_logged "serving at" "$TMPDIR_TEST/over.log" "-o overmount"
 fusermount3 -u "$mnt" || fail "fusermount3 -u of the overmount"
 wait_gone "$over" "the overmounting daemon"
 wait "$over" || fail "the overmounting daemon exited $?"
 is_mounted "$mnt" || fail "the first mount went with the overmount"
+# Again, unmounted (lazily) as soon as it answers, before the daemon has finished starting. Regression:
+# its probe then found the first mount under it, and the daemon, stopping, aborted that
+# one's connection.
+for round in 1 2 3; do
+    env --default-signal=INT "$DGENFS" "$cfg" "$mnt" -f -o auto_unmount,overmount 2>"$TMPDIR_TEST/over.log" &
+    over=$!
+    for _ in $(seq 200); do [ "$(findmnt -rn -M "$real" | wc -l)" -eq 2 ] && break; sleep 0.01; done
+    [ "$(findmnt -rn -M "$real" | wc -l)" -eq 2 ] || fail "early unmount $round: -o overmount did not mount: $(cat "$TMPDIR_TEST/over.log")"
+    timeout 10 stat -L "$mnt/" >/dev/null  # INIT answered: the workers start, then the probe
+    fusermount3 -u -z "$mnt" || fail "early unmount $round: fusermount3 -u -z"
+    wait_gone "$over" "early unmount $round: the overmounting daemon"
+    wait "$over" || true  # its start failed or it stopped: either way, the first must be untouched
+    is_mounted "$mnt" || fail "early unmount $round: the first mount went with the overmount"
+    head -c 4096 "$mnt/f" >/dev/null || fail "early unmount $round: the first dgenfs stopped serving"
+done
 stop_serving "the first dgenfs" TERM 0
 if [ "$(id -u)" -eq 0 ]; then
     tm=$TMPDIR_TEST/tmpfs
