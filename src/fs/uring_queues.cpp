@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "dgen/numa_place.h"
+#include "kernel_order.h"
 #include "log.h"
 #include "uring_proto.h"
 
@@ -145,6 +146,7 @@ struct Queue {
         const uint64_t unique = in->unique;
         const size_t op_in = in->len >= sizeof *in + payload_in ? in->len - sizeof *in - payload_in : SIZE_MAX;
         e.replied = e.reply_too_big = false;
+        took_request_from_kernel();
         if (op_in <= uring::kOpInSize && payload_in <= e.payload_size) {
             request.resize(in->len);
             std::memcpy(request.data(), in, sizeof *in);
@@ -169,6 +171,7 @@ struct Queue {
         if (sched_getcpu() == static_cast<int>(qid)) r.own_cpu.fetch_add(1, std::memory_order_relaxed);
         else r.other_cpu.fetch_add(1, std::memory_order_relaxed);
         e.last_cmd = uring::kCommitAndFetch;
+        giving_reply_to_kernel();
         queue_cmd(e);
     }
 };

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 
+#include "kernel_order.h"
 #include "log.h"
 
 namespace dgen::fs {
@@ -47,6 +48,7 @@ fuse_session* session_on_fd(int fd, const Mount& m) {
 ssize_t read_request(int fd, void* buf, size_t len, void*) {
     for (;;) {
         const ssize_t n = ::read(fd, buf, len);
+        took_request_from_kernel();
         const auto* in = static_cast<const fuse_in_header*>(buf);
         if (n < static_cast<ssize_t>(sizeof(fuse_in_header) + sizeof(fuse_interrupt_in)) ||
             in->opcode != FUSE_INTERRUPT)
@@ -58,7 +60,10 @@ ssize_t read_request(int fd, void* buf, size_t len, void*) {
     }
 }
 
-ssize_t write_reply(int fd, iovec* iov, int count, void*) { return ::writev(fd, iov, count); }
+ssize_t write_reply(int fd, iovec* iov, int count, void*) {
+    giving_reply_to_kernel();
+    return ::writev(fd, iov, count);
+}
 
 const fuse_custom_io kWorkerIo = {write_reply, read_request, nullptr, nullptr};
 
