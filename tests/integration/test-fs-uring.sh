@@ -35,8 +35,7 @@ import sys
 for part in open("/sys/devices/system/cpu/possible").read().strip().split(","):
     a, _, b = part.partition("-")
     print(*range(int(a), int(b or a) + 1))')")
-grep -q "transport: io_uring, $queues queues\? (one per CPU)" "$DGENFS_LOG" ||
-    fail "no 'transport: io_uring, $queues queues' line: $(cat "$DGENFS_LOG")"
+wait_logged "transport: io_uring, $queues queues\? (one per CPU)" "$DGENFS_LOG" "transport = uring"
 
 # The bytes, through the rings: each file against dgen cat, and the small ones.
 for f in big.bin reduce.bin small/f00000007; do
@@ -78,8 +77,8 @@ echo N >"$TMPDIR_TEST/param-off"
 auto=$TMPDIR_TEST/auto.ini
 sed 's/^transport = uring$/transport = auto/' "$cfg" >"$auto"
 DGENFS_URING_PARAM=$TMPDIR_TEST/param-off mount_fs "$auto" "$TMPDIR_TEST/m-auto"
-grep -q "transport: classic /dev/fuse (io_uring: the fuse module's enable_uring is off (as root: echo Y > $TMPDIR_TEST/param-off))" \
-    "$DGENFS_LOG" || fail "auto with enable_uring off: $(cat "$DGENFS_LOG")"
+wait_logged "transport: classic /dev/fuse (io_uring: the fuse module's enable_uring is off (as root: echo Y > $TMPDIR_TEST/param-off))" \
+    "$DGENFS_LOG" "auto with enable_uring off"
 cmp <("$DGEN" cat --config "$cfg" small/f00000007) "$TMPDIR_TEST/m-auto/small/f00000007" || fail "the classic fallback's bytes"
 for param in "$TMPDIR_TEST/param-off|the fuse module's enable_uring is off" \
              "$TMPDIR_TEST/no-such-param|this kernel has no FUSE over io_uring"; do
