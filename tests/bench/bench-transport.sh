@@ -4,6 +4,9 @@
 # one queue per CPU), and the same bytes in tmpfs. Each run mounts each transport afresh
 # and measures, interleaved:
 #   cat-cold   `cat` of 1,000 files of 4 KiB in one directory, first read after mounting
+#              (the dataset below, whose big files keep OPEN requests on)
+#   cat-small  the same on a dataset of only those files, mounted alone: skip_open's auto
+#              is then on (no OPEN, FLUSH or RELEASE requests), the small-file settings
 #   dd-1       one `dd bs=1M` of a SIZE file, pinned to the last CPU
 #   dd-2       two at once, of two files, pinned to CPUs 0 and 1 (the sum)
 #   fio-1      4 KiB random reads, fio psync, one job (IOPS)
@@ -64,6 +67,16 @@ count = 1000
 size = 4KiB
 files_per_dir = 1000
 INI
+    cat >"$work/$t-small.ini" <<INI
+[dataset]
+seed = 1
+transport = $t
+[set]
+dir = small
+count = 1000
+size = 4KiB
+files_per_dir = 1000
+INI
 done
 for f in big0.bin big1.bin; do "$DGEN" cat --config "$work/classic.ini" "$f" >"$shm/$f"; done
 mkdir -p "$shm/small"
@@ -72,8 +85,8 @@ while read -r f; do "$DGEN" cat --config "$work/classic.ini" "$f" >"$shm/$f"; do
 bytes=$(stat -c %s "$shm/big0.bin")
 last=$(($(nproc) - 1))
 
-mount_t() {  # TRANSPORT
-    "$DGENFS" "$work/$1.ini" "$mnt" -f -o auto_unmount 2>"$work/$1.log" &
+mount_t() {  # TRANSPORT [CONFIG-SUFFIX]
+    "$DGENFS" "$work/$1${2:-}.ini" "$mnt" -f -o auto_unmount 2>"$work/$1.log" &
     pid=$!
     for _ in $(seq 200); do findmnt -rn -M "$mnt" >/dev/null && break; sleep 0.05; done
     findmnt -rn -M "$mnt" >/dev/null || { cat "$work/$1.log" >&2; exit 1; }
@@ -122,6 +135,9 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR
 declare -A r
 for _ in $(seq "$runs"); do
     for t in classic uring; do
+        mount_t "$t" -small
+        r[$t.small]+=" $(cat_cold "$mnt")"
+        unmount_t
         mount_t "$t"
         r[$t.cat]+=" $(cat_cold "$mnt")"
         one=$(dd_1 "$mnt") two=$(dd_2 "$mnt")
@@ -132,6 +148,7 @@ for _ in $(seq "$runs"); do
         unmount_t
     done
     r[tmpfs.cat]+=" $(cat_cold "$shm")"
+    r[tmpfs.small]+=" $(cat_cold "$shm")"
     one=$(dd_1 "$shm") two=$(dd_2 "$shm")
     r[tmpfs.dd1]+=" $one" r[tmpfs.dd2]+=" $two"
     r[tmpfs.scale]+=" $(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a / b}')"
@@ -143,7 +160,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 
 echo "dgenfs transports: $(numfmt --to=iec "$bytes")B files, median of $runs runs; GB = 10^9 bytes"
 printf '%-9s %-8s %10s %10s %10s %13s %13s\n' workload unit classic uring tmpfs "uring/classic" "uring/tmpfs"
-for w in cat:files/s dd1:GB/s dd2:GB/s fio1:IOPS fio2:IOPS; do
+for w in cat:files/s small:files/s dd1:GB/s dd2:GB/s fio1:IOPS fio2:IOPS; do
     k=${w%%:*}
     c=$(m "classic.$k") u=$(m "uring.$k") f=$(m "tmpfs.$k")
     printf '%-9s %-8s %10s %10s %10s %13s %13s\n' "$k" "${w#*:}" "$c" "$u" "$f" "$(ratio "$u" "$c")" "$(ratio "$u" "$f")"
