@@ -699,8 +699,16 @@ void Server::stop() {
     stopped_ = true;
     g_stopping.store(true);
     for (size_t i = 0; i < sessions_.size(); ++i) {
+        // Aborted only while still alive: a connection the kernel has ended (its mount
+        // gone) has given its number back, and a new mount, another daemon's, may have it
+        // already (seen: a parallel test's mount aborted before its INIT). A copy of the
+        // fd tells, after the unmount, whether ours lives on (a busy mount, lazily
+        // unmounted, whose number is still ours).
+        const int fd = ::dup(fuse_session_fd(sessions_[i].get()));
         fuse_session_unmount(sessions_[i].get());
-        abort_connection(contexts_[i]->bdi);
+        pollfd p{fd, 0, 0};
+        if (fd >= 0 && ::poll(&p, 1, 0) == 0) abort_connection(contexts_[i]->bdi);
+        if (fd >= 0) ::close(fd);
     }
     const uint64_t one = 1;
     for (int fd : wake_fds_)
