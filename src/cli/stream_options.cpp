@@ -1,6 +1,9 @@
 // The options that name a stream, shared by cat and check: its parameters (each bound to
 // the config key of the same name), or a file of a dataset config.
 #include "common.h"
+#include <cstdio>
+
+#include "dgen/fileset.h"
 #include "dgen/kernel.h"
 #include "dgen/values.h"
 
@@ -50,7 +53,10 @@ int& exit_status() {
 Config load_config_or_throw(const std::string& path) {
     std::vector<ConfigError> errors;
     Config c = load_config(path, errors);
-    if (errors.empty()) return c;
+    if (errors.empty()) {
+        for (const ConfigError& n : slow_total_notes(c, path)) std::fprintf(stderr, "dgen: %s\n", n.str().c_str());
+        return c;
+    }
     std::string msg = std::to_string(errors.size()) + " error(s) in the config:";
     for (const ConfigError& e : errors) msg += "\n  " + e.str();
     throw UsageError(msg);

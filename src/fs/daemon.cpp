@@ -229,7 +229,10 @@ PlanRequest plan_request(const DatasetConfig& d) {
 bool load(const std::string& path, Config& config) {
     std::vector<ConfigError> errors;
     config = load_config(path, errors);
-    if (errors.empty()) return true;
+    if (errors.empty()) {
+        for (const ConfigError& n : slow_total_notes(config, path)) log(LOG_NOTICE, "%s", n.str().c_str());
+        return true;
+    }
     for (const ConfigError& e : errors) log(LOG_ERR, "%s", e.str().c_str());
     if (errors.size() > kMaxConfigErrors)  // the list was cut; its last line says by how many
         log(LOG_ERR, "more than %zu errors in %s; nothing mounted", kMaxConfigErrors, path.c_str());

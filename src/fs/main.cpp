@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "dgen/config.h"
+#include "dgen/fileset.h"
 #include "dgen/kernel.h"
 #include "dgen/namespace.h"
 #include "log.h"
@@ -27,6 +28,7 @@ int check_only(const std::string& path) {
         std::fprintf(stderr, "dgenfs: %s: NUMA plan: %s\n", path.c_str(), e.c_str());
         return 2;
     }
+    for (const auto& n : dgen::slow_total_notes(config, path)) std::fprintf(stderr, "dgenfs: %s\n", n.str().c_str());
     const dgen::Namespace ns(config);
     std::printf("%s: ok: %llu files in %llu directories, %llu bytes\n", path.c_str(),
                 static_cast<unsigned long long>(ns.total_files()),

@@ -253,6 +253,46 @@ TEST(SetSizes, StratifiedDrawsArePinned) {
     }
 }
 
+// From 2^20 files, independent draws are summed on every usable CPU, in parts: the total
+// is the one-by-one sum whatever the split (a count no CPU count divides evenly).
+TEST(SetSizes, LargeIndependentTotalsMatchTheOneByOneSum) {
+    SetConfig s = set_of((1ull << 20) + 12345, 1000, 100);
+    s.size_dist = SizeDist::LogUniform;
+    s.size_min = 4096;
+    s.size_max = 1 << 20;
+    EXPECT_EQ(set_total_size(s, 1), brute_total(s, 1));
+    EXPECT_EQ(set_total_size(s, 1), 199745704782u);  // pinned from brute_total
+    s.size_dist = SizeDist::Uniform;
+    s.size_min = 1ull << 43;
+    s.size_max = (1ull << 44) - 1;
+    EXPECT_FALSE(set_total_size(s, 1));  // over 2^20 sizes of 2^43 or more pass 2^63 - 1
+}
+
+TEST(SetSizes, SlowTotalsAreNoted) {
+    Config c;
+    SetConfig s = set_of(1ull << 27, 1000, 100);
+    s.dir = "big";
+    s.line = 7;
+    s.size_dist = SizeDist::LogUniform;
+    s.size_min = 4096;
+    s.size_max = 1 << 20;
+    c.sets.push_back(s);
+    s.count = (1ull << 27) - 1;  // just below: no note
+    c.sets.push_back(s);
+    s.count = 1ull << 32;
+    s.size_draw = SizeDrawMode::Stratified;  // totalled at once: no note
+    c.sets.push_back(s);
+    s.size_dist = SizeDist::Fixed;
+    s.size_draw = SizeDrawMode::Independent;
+    c.sets.push_back(s);
+    const auto notes = slow_total_notes(c, "x.ini");
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0].line, 7);
+    EXPECT_NE(notes[0].str().find("x.ini:7: [set] big: its 134217728 sizes, drawn one by one (size_draw = independent)"),
+              std::string::npos) << notes[0].str();
+    EXPECT_NE(notes[0].str().find("size_draw = stratified totals them at once"), std::string::npos);
+}
+
 // Each full block holds every quantile exactly once: its stratum indices are a
 // permutation of [0, 4096), so its sorted sizes are the sorted table.
 TEST(SetSizes, StratifiedBlocksHoldEveryQuantileOnce) {
