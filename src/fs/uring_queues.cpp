@@ -252,7 +252,12 @@ std::string uring_unavailable() {
     if (const int rc = io_uring_queue_init_params(2, &ring, &p); rc < 0)
         return "io_uring_setup: " + error_text(-rc) +
                (rc == -EPERM ? " (sysctl kernel.io_uring_disabled, or a seccomp filter)" : "");
+    // And one submission through it: a filter may let the ring be made and refuse io_uring_enter.
+    io_uring_prep_nop(io_uring_get_sqe(&ring));
+    const int rc = io_uring_submit_and_wait(&ring, 1);
     io_uring_queue_exit(&ring);
+    if (rc < 0)
+        return "io_uring_enter: " + error_text(-rc) + (rc == -EPERM ? " (a seccomp filter)" : "");
     return "";
 }
 

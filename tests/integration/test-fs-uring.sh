@@ -2,7 +2,9 @@
 # FUSE over io_uring (docs/dgenfs.md "Transport"): transport = uring serves the right
 # bytes through one queue per CPU, and a reader pinned to a CPU is answered by that CPU's
 # queue, on that CPU (stats.json); transport = auto falls back to /dev/fuse and says why
-# when the kernel will not, transport = uring then fails with exit 1 and mounts nothing;
+# when the kernel will not (enable_uring off, or io_uring_setup or io_uring_enter refused
+# by a seccomp filter: no-io-uring.py), transport = uring then fails with exit 1 and
+# mounts nothing;
 # SIGTERM, fusermount3 -u -z and kill -9 (auto_unmount) under load leave no mount and no
 # hung reader.
 source "$(dirname "$0")/functions.sh"
@@ -88,6 +90,28 @@ for param in "$TMPDIR_TEST/param-off|the fuse module's enable_uring is off" \
     [ "$rc" -eq 1 ] || fail "transport = uring without it: exit $rc, want 1: $out"
     grep -q "transport = uring: ${param#*|}.*; nothing mounted" <<<"$out" || fail "transport = uring without it: $out"
     is_mounted "$TMPDIR_TEST/m-refused" && fail "transport = uring without it left a mount"
+done
+
+# enable_uring on, but io_uring itself refused, as a container's seccomp profile does
+# (the ring not made, or made and not entered): the same two outcomes, with the reason.
+for call in "io_uring_setup|io_uring_setup: Operation not permitted (sysctl kernel.io_uring_disabled, or a seccomp filter)" \
+            "io_uring_enter|io_uring_enter: Operation not permitted (a seccomp filter)"; do
+    why=${call#*|} call=${call%%|*}
+    no_uring=$TMPDIR_TEST/dgenfs-no-$call
+    printf '#!/bin/sh\nexec python3 %q %q %q "$@"\n' "$(dirname "$0")/no-io-uring.py" "$call" "$DGENFS" >"$no_uring"
+    chmod +x "$no_uring"
+    DGENFS=$no_uring mount_fs "$auto" "$TMPDIR_TEST/m-no-$call"
+    wait_logged "transport: classic /dev/fuse (io_uring: $why)" "$DGENFS_LOG" "auto without $call"
+    cmp <("$DGEN" cat --config "$cfg" small/f00000007) "$TMPDIR_TEST/m-no-$call/small/f00000007" ||
+        fail "the classic fallback's bytes without $call"
+    mkdir -p "$TMPDIR_TEST/m-refused"
+    rc=0
+    out=$("$no_uring" "$cfg" "$TMPDIR_TEST/m-refused" -f 2>&1) || rc=$?
+    [ "$rc" -eq 1 ] || fail "transport = uring without $call: exit $rc, want 1: $out"
+    grep -qF "transport = uring: $why; nothing mounted" <<<"$out" || fail "transport = uring without $call: $out"
+    is_mounted "$TMPDIR_TEST/m-refused" && fail "transport = uring without $call left a mount"
+    [ -e "/run/dgenfs/verify$TMPDIR_TEST/m-refused" ] && fail "transport = uring without $call left its verify mountpoint"
+    echo "ok: $call refused by seccomp: auto serves classic, uring refuses"
 done
 
 # Teardown under load: a reader streams while the daemon is stopped three ways. Each
