@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <sstream>
 #include <system_error>
@@ -275,7 +276,8 @@ public:
 private:
     bool allocate_pools();
     bool choose_transport();
-    bool start_queues(unsigned mount);
+    bool prepare_queues();
+    void release_queues(bool go);
     void log_queues() const;
     bool connection_aborted();
     void stop();
@@ -312,6 +314,8 @@ private:
     bool uring_ = false;
     std::string uring_why_not_;
     std::vector<int> wake_fds_;
+    std::promise<bool> queues_go_;  // tells the queues' threads whether INIT took io_uring
+    bool queues_released_ = false;
     size_t done_ = 0;
     bool stop_asked_ = false;  // a signal came while starting: serve() stops at once
     bool stopped_ = false;
@@ -422,42 +426,90 @@ bool Server::mount(const std::vector<std::string>& points, const std::string& ve
     return true;
 }
 
-// One thread per possible CPU for mount `mi`, each woken at stop by an eventfd of its own.
-bool Server::start_queues(unsigned mi) {
-    const Context& c = *mounts_[mi].context;
-    size_t payload = std::max<size_t>({8192, c.init.max_write, size_t{c.init.max_pages} * 4096});
-    payload = (payload + 4095) / 4096 * 4096;
-    for (unsigned cpu : possible_cpus()) {
-        const int wake = ::eventfd(0, EFD_CLOEXEC);
-        if (wake < 0) {
-            log(LOG_ERR, "queue %u: eventfd: %s", cpu, error_text(errno).c_str());
-            return false;
-        }
-        wake_fds_.push_back(wake);
-        reports_.push_back(std::make_unique<WorkerReport>());
-        WorkerReport& r = *reports_.back();
-        r.mount = mi;
-        r.queue = static_cast<int>(cpu);
-        const std::vector<unsigned> cpus = queue_cpus(plan_, cpu);
-        for (const NodeGroup& g : plan_.groups)
-            for (const Worker& w : g.workers)
-                if (std::find(w.cpus.begin(), w.cpus.end(), cpus.front()) != w.cpus.end()) r.node = g.node;
-        stats_->add_queue(r.node, cpu, &r.served, &r.own_cpu, &r.other_cpu);
-        try {
-            threads_.emplace_back(run_queue, std::cref(mounts_[mi]), cpu, cpus, payload, wake, std::ref(r), notify_main,
-                                  std::cref(g_stopping));
-        } catch (const std::system_error& e) {
-            r.error = "cannot start its thread: " + error_text(e.code().value());
-            log(LOG_ERR, "queue %u: %s", cpu, r.error.c_str());
-            return false;
+// Before INIT, while /dev/fuse can still be chosen: one thread per possible CPU for each
+// dataset mount, each making its ring and buffers on its CPU (each woken at stop by an
+// eventfd of its own). If one cannot (no thread, no memory: ulimit -v, ulimit -u), INIT
+// is answered without io_uring: auto serves over /dev/fuse and says why, uring fails.
+bool Server::prepare_queues() {
+    const std::shared_future<bool> go = queues_go_.get_future().share();
+    const size_t payload = queue_payload(config_.dataset.max_read);
+    const unsigned verify_mount = verify_ ? static_cast<unsigned>(mounts_.size() - 1) : ~0u;
+    std::string why;
+    size_t started = 0;
+    sigset_t block, old;  // the signals this thread handles are delivered here, not there
+    sigemptyset(&block);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR2}) sigaddset(&block, sig);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    for (unsigned mi = 0; mi < mounts_.size() && why.empty(); ++mi) {
+        if (mi == verify_mount) continue;
+        for (unsigned cpu : possible_cpus()) {
+            const int wake = ::eventfd(0, EFD_CLOEXEC);
+            if (wake < 0) {
+                why = "queue " + std::to_string(cpu) + ": eventfd: " + error_text(errno);
+                break;
+            }
+            wake_fds_.push_back(wake);
+            reports_.push_back(std::make_unique<WorkerReport>());
+            WorkerReport& r = *reports_.back();
+            r.mount = mi;
+            r.queue = static_cast<int>(cpu);
+            const std::vector<unsigned> cpus = queue_cpus(plan_, cpu);
+            for (const NodeGroup& g : plan_.groups)
+                for (const Worker& w : g.workers)
+                    if (std::find(w.cpus.begin(), w.cpus.end(), cpus.front()) != w.cpus.end()) r.node = g.node;
+            try {
+                threads_.emplace_back(run_queue, std::cref(mounts_[mi]), cpu, cpus, payload, wake, std::ref(r),
+                                      notify_main, std::cref(g_stopping), go);
+                ++started;
+            } catch (const std::system_error& e) {
+                reports_.pop_back();
+                why = "queue " + std::to_string(cpu) + ": cannot start its thread: " + error_text(e.code().value());
+                break;
+            }
         }
     }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    for (size_t heard = 0; heard < started;) {  // each says Prepared, or Done if it cannot
+        const char c = next_event(-1);
+        if (c == static_cast<char>(WorkerEvent::Prepared)) ++heard;
+        if (c == static_cast<char>(WorkerEvent::Done)) ++heard, ++done_;
+        if (c == 's') stop_asked_ = true;
+    }
+    for (const auto& r : reports_) {
+        std::lock_guard<std::mutex> g(r->lock);
+        if (r->error.empty()) continue;
+        if (why.empty()) why = "queue " + std::to_string(r->queue) + ": " + r->error;
+        r->error.clear();  // its thread has ended: the transport's failure, not the start's
+    }
+    if (why.empty()) return true;
+    uring_ = false;
+    uring_why_not_ = why;
+    for (auto& c : contexts_) c->init.want_uring = false;
+    // The queues end now, giving back their stacks, rings and descriptors for the workers
+    // (their Done events are counted with the workers' later).
+    release_queues(false);
+    for (std::thread& t : threads_) t.join();
+    for (int fd : wake_fds_) ::close(fd);
+    wake_fds_.clear();
+    if (config_.dataset.transport == Transport::Uring) {
+        log(LOG_ERR, "transport = uring: %s", why.c_str());
+        return false;
+    }
     return true;
+}
+
+// Once: whether INIT took io_uring, to every queue's thread waiting for it (and, at stop
+// before that, false).
+void Server::release_queues(bool go) {
+    if (queues_released_) return;
+    queues_released_ = true;
+    queues_go_.set_value(go);
 }
 
 // Where each queue's requests were answered: on the CPU that issued them, or elsewhere.
 void Server::log_queues() const {
     for (const auto& r : reports_) {
+        if (!uring_) return;
         if (r->queue < 0) continue;
         const uint64_t own = r->own_cpu.load(), other = r->other_cpu.load();
         log(LOG_INFO, "queue %d: %llu requests, %llu on its own cpu (%.1f%%)", r->queue,
@@ -476,6 +528,7 @@ int Server::start() {
     if (config_.dataset.host_seed != HostSeed::None) log(LOG_INFO, "%s", describe_host(config_.dataset).c_str());
     std::istringstream plan_lines(format_plan(plan_, topo_));
     for (std::string line; std::getline(plan_lines, line);) log(LOG_INFO, "%s", line.c_str());
+    if (uring_ && !prepare_queues()) return 1;
     for (Mount& m : mounts_) {
         std::string error;
         if (!answer_init(m, &error)) {
@@ -497,6 +550,11 @@ int Server::start() {
             }
         }
     }
+    // INIT is answered: the queues serve (their counters set up first), or end (it went
+    // without io_uring).
+    for (const auto& r : reports_)
+        if (uring_ && r->queue >= 0) stats_->add_queue(r->node, static_cast<unsigned>(r->queue), &r->served, &r->own_cpu, &r->other_cpu);
+    release_queues(uring_);
     // The workers, with the signals this thread handles blocked so that they are
     // delivered here.
     sigset_t block, old;
@@ -542,8 +600,6 @@ int Server::start() {
             }
         }
     }
-    for (unsigned mi = 0; mi < mounts_.size() && uring_ && !unstarted; ++mi)
-        if (mi != verify_mount && !start_queues(mi)) unstarted = true;
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     // Every worker started reports Ready, or Done if it could not serve. Nothing is
     // unmounted before all have cloned their fd. A SIGTERM read here is kept, not
@@ -701,6 +757,7 @@ void Server::stop() {
     if (stopped_) return;
     stopped_ = true;
     g_stopping.store(true);
+    release_queues(false);  // queues still waiting for INIT (a start that failed before it)
     for (size_t i = 0; i < sessions_.size(); ++i) {
         // Aborted only while still alive: a connection the kernel has ended (its mount
         // gone) has given its number back, and a new mount, another daemon's, may have it
@@ -724,7 +781,8 @@ void Server::stop() {
             for (auto& r : reports_) interrupt_worker(*r, SIGUSR1);
         }
     }
-    for (std::thread& t : threads_) t.join();
+    for (std::thread& t : threads_)
+        if (t.joinable()) t.join();
     log_queues();
     // libfuse does not unmount a mount whose connection was aborted (fuse_kern_unmount
     // sees POLLERR on its fd and returns): it would stay, answering ENOTCONN. Detach it;

@@ -176,19 +176,19 @@ struct Queue {
     }
 };
 
-// Sets r.error and returns false if the queue cannot be set up.
-bool set_up(Queue& q, const Mount& mount, size_t payload, int wake_fd, WorkerReport& r) {
-    q.fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
-    uint32_t master = static_cast<uint32_t>(mount.fd);
-    if (q.fd < 0) return r.error = "open /dev/fuse: " + error_text(errno), false;
-    if (ioctl(q.fd, FUSE_DEV_IOC_CLONE, &master) != 0) return r.error = "FUSE_DEV_IOC_CLONE: " + error_text(errno), false;
+// Before INIT, on the queue's CPU: its ring and its entries' buffers, first touched here,
+// on this CPU's node. Sets r.error and returns false if they cannot be had; the daemon
+// can then still answer INIT without io_uring.
+bool prepare(Queue& q, size_t payload, WorkerReport& r) {
+    // DGENFS_FAIL_QUEUE=N, for tests: queue N fails here, as when its memory cannot be had.
+    if (const char* fail = std::getenv("DGENFS_FAIL_QUEUE"); fail && std::to_string(q.qid) == fail)
+        return r.error = "cannot map its ring buffers: " + error_text(ENOMEM) + " (DGENFS_FAIL_QUEUE)", false;
     io_uring_params p{};
     p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE;
     p.cq_entries = 2 * (kDepth + 1);
     if (const int rc = io_uring_queue_init_params(kDepth + 1, &q.ring, &p); rc < 0)
         return r.error = "io_uring_setup: " + error_text(-rc), false;
     q.ring_up = true;
-    // Pinned already: the pages are first touched here, on this CPU's node.
     q.entries.resize(kDepth);
     for (Entry& e : q.entries) {
         e.header_pages = Mapping(4096);
@@ -204,6 +204,17 @@ bool set_up(Queue& q, const Mount& mount, size_t payload, int wake_fd, WorkerRep
         e.iov[1] = {e.payload, payload};
     }
     r.buffer_node = node_of(q.entries[0].payload);
+    return true;
+}
+
+// After INIT took io_uring: a clone of the mount's fd, a session answering through the
+// ring, INIT replayed into it, and every entry registered. Sets r.error and returns false
+// on failure (the start then fails: the kernel waits for every queue).
+bool connect(Queue& q, const Mount& mount, int wake_fd, WorkerReport& r) {
+    q.fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
+    uint32_t master = static_cast<uint32_t>(mount.fd);
+    if (q.fd < 0) return r.error = "open /dev/fuse: " + error_text(errno), false;
+    if (ioctl(q.fd, FUSE_DEV_IOC_CLONE, &master) != 0) return r.error = "FUSE_DEV_IOC_CLONE: " + error_text(errno), false;
     // Its own session, as a worker has, answering through the ring.
     q.se = new_session(mount.session_args, mount.context, *mount.ops);
     if (!q.se) return r.error = "cannot start a session", false;
@@ -291,8 +302,13 @@ std::vector<unsigned> queue_cpus(const Plan& plan, unsigned cpu) {
     return first;
 }
 
+// INIT's reply asks for max_write = max_read (fs_init.cpp; libfuse may lower it) and as
+// many pages per request: each entry's payload holds that, checked once INIT is answered.
+size_t queue_payload(size_t max_read) { return (std::max<size_t>(8192, max_read) + 4095) / 4096 * 4096; }
+
 void run_queue(const Mount& mount, unsigned qid, const std::vector<unsigned>& cpus, size_t payload,
-               int wake_fd, WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping) {
+               int wake_fd, WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping,
+               std::shared_future<bool> go) {
     r.tid = static_cast<pid_t>(syscall(SYS_gettid));
     r.thread = pthread_self();
     r.cpus = cpu_list(cpus);
@@ -303,10 +319,22 @@ void run_queue(const Mount& mount, unsigned qid, const std::vector<unsigned>& cp
     {
         Queue q;
         q.qid = qid;
-        const bool up = set_up(q, mount, payload, wake_fd, r);
-        log(up ? LOG_INFO : LOG_ERR, "queue %u: cpus %s, tid %d, buffers on node %d%s%s%s%s", qid, r.cpus.c_str(),
-            static_cast<int>(r.tid), r.buffer_node, r.warning.empty() ? "" : ", warning: ", r.warning.c_str(),
-            r.error.empty() ? "" : ", error: ", r.error.c_str());
+        bool up = prepare(q, payload, r);
+        if (up) notify(r, WorkerEvent::Prepared);
+        if (up && go.get()) {
+            const auto& init = mount.context->init;  // the reply's, written before go
+            const size_t need = std::max<size_t>({8192, init.max_write, size_t{init.max_pages} * 4096});
+            if (need > payload)
+                up = false, r.error = "INIT allows " + std::to_string(need) + "-byte requests, its buffers hold " +
+                                      std::to_string(payload);
+            else
+                up = connect(q, mount, wake_fd, r);
+            log(up ? LOG_INFO : LOG_ERR, "queue %u: cpus %s, tid %d, buffers on node %d%s%s%s%s", qid,
+                r.cpus.c_str(), static_cast<int>(r.tid), r.buffer_node, r.warning.empty() ? "" : ", warning: ",
+                r.warning.c_str(), r.error.empty() ? "" : ", error: ", r.error.c_str());
+        } else {
+            up = false;  // could not prepare (the daemon logs why), or INIT went without io_uring
+        }
         if (up) {
             notify(r, WorkerEvent::Ready);
             bool running = true;

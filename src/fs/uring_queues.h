@@ -3,9 +3,10 @@
 // on, so the reply is generated on the reader's own core, into a buffer allocated there,
 // with no wakeup across CPUs.
 //
-//   pin to its CPU ──▶ entries' buffers, first touched there ──▶ a libfuse session on a
-//     cloned /dev/fuse fd, its replies written into the ring entry (custom I/O) ──▶
-//     replay the mount's INIT ──▶ REGISTER every entry ──▶ loop: a completion is a
+//   before INIT: pin to its CPU ──▶ its ring, and entries' buffers first touched there
+//   after INIT took io_uring: a libfuse session on a cloned /dev/fuse fd, its replies
+//     written into the ring entry (custom I/O) ──▶ replay the mount's INIT ──▶
+//     REGISTER every entry ──▶ loop: a completion is a
 //     request; rebuild its /dev/fuse form, let libfuse call the operation (a READ
 //     generates straight into the entry's payload), COMMIT_AND_FETCH the reply
 //
@@ -14,6 +15,7 @@
 // registered. A queue's thread ends when the connection does, or when woken (stop).
 #pragma once
 
+#include <future>
 #include <string>
 #include <vector>
 
@@ -34,12 +36,20 @@ std::vector<unsigned> possible_cpus();
 // the CPUs of the plan's first group (the kernel needs the queue served all the same).
 std::vector<unsigned> queue_cpus(const Plan& plan, unsigned cpu);
 
+// Each entry's payload buffer for a mount with this max_read: at least what INIT's reply
+// lets one request carry.
+size_t queue_payload(size_t max_read);
+
 // Runs queue `qid` of `mount` (r.queue and r.node set by the caller, before the thread
-// starts) until its connection ends or `wake_fd` (an eventfd) is
-// written. `payload` is the size of each entry's payload buffer (at least what the
-// kernel's INIT reply allows per request). Like run_worker, `notify` gets Ready once every
-// entry is registered (or Done at once on failure, with r.error), then Done at the end.
+// starts), in two steps around the mount's INIT:
+//   before INIT: pin, make the ring, map and touch the entries' `payload`-byte buffers,
+//     then notify Prepared, or Done at once with r.error: the daemon can still answer
+//     INIT without io_uring;
+//   `go` true (INIT took io_uring): clone the fd, replay INIT, REGISTER every entry,
+//     notify Ready (or Done with r.error), serve until the connection ends or `wake_fd`
+//     (an eventfd) is written, then notify Done. `go` false: notify Done, nothing else.
 void run_queue(const Mount& mount, unsigned qid, const std::vector<unsigned>& cpus, size_t payload,
-               int wake_fd, WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping);
+               int wake_fd, WorkerReport& r, WorkerNotify notify, const std::atomic<bool>& stopping,
+               std::shared_future<bool> go);
 
 }  // namespace dgen::fs

@@ -65,7 +65,7 @@ void mark_serving();
 void interrupt_worker(WorkerReport& r, int signal);
 
 // Events a worker sends to the main thread.
-enum class WorkerEvent : char { Ready = 'r', Done = 'w' };
+enum class WorkerEvent : char { Prepared = 'p', Ready = 'r', Done = 'w' };  // Prepared: a queue, before INIT
 using WorkerNotify = void (*)(WorkerReport&, WorkerEvent);
 
 // A libfuse session with `ops`, from argv-style options (args[0] is the program name);

@@ -3,8 +3,8 @@
 # bytes through one queue per CPU, and a reader pinned to a CPU is answered by that CPU's
 # queue, on that CPU (stats.json); transport = auto falls back to /dev/fuse and says why
 # when the kernel will not (enable_uring off, or io_uring_setup or io_uring_enter refused
-# by a seccomp filter: no-io-uring.py), transport = uring then fails with exit 1 and
-# mounts nothing;
+# by a seccomp filter: no-io-uring.py, or a queue's memory not to be had), transport =
+# uring then fails with exit 1 and mounts nothing;
 # SIGTERM, fusermount3 -u -z and kill -9 (auto_unmount) under load leave no mount and no
 # hung reader.
 source "$(dirname "$0")/functions.sh"
@@ -113,6 +113,22 @@ for call in "io_uring_setup|io_uring_setup: Operation not permitted (sysctl kern
     [ -e "/run/dgenfs/verify$TMPDIR_TEST/m-refused" ] && fail "transport = uring without $call left its verify mountpoint"
     echo "ok: $call refused by seccomp: auto serves classic, uring refuses"
 done
+
+# A queue whose ring or buffers cannot be had (DGENFS_FAIL_QUEUE stands in for the memory
+# it lacks): found before INIT is answered, so auto still serves over /dev/fuse and says
+# why, and uring refuses: exit 1, nothing mounted.
+why="queue 1: cannot map its ring buffers: Cannot allocate memory (DGENFS_FAIL_QUEUE)"
+DGENFS_FAIL_QUEUE=1 mount_fs "$auto" "$TMPDIR_TEST/m-noqueue"
+wait_logged "transport: classic /dev/fuse (io_uring: $why)" "$DGENFS_LOG" "auto without queue 1"
+cmp <("$DGEN" cat --config "$cfg" small/f00000007) "$TMPDIR_TEST/m-noqueue/small/f00000007" ||
+    fail "the classic fallback's bytes without queue 1"
+rc=0
+out=$(DGENFS_FAIL_QUEUE=1 "$DGENFS" "$cfg" "$TMPDIR_TEST/m-refused" -f 2>&1) || rc=$?
+[ "$rc" -eq 1 ] || fail "transport = uring without queue 1: exit $rc, want 1: $out"
+grep -qF "transport = uring: $why" <<<"$out" || fail "transport = uring without queue 1: $out"
+is_mounted "$TMPDIR_TEST/m-refused" && fail "transport = uring without queue 1 left a mount"
+is_mounted "/run/dgenfs/verify$TMPDIR_TEST/m-refused" && fail "transport = uring without queue 1 left its verify area mounted"
+echo "ok: a queue that cannot be prepared: auto serves classic, uring refuses"
 
 # Teardown under load: a reader streams while the daemon is stopped three ways. Each
 # time: the daemon ends, the mount goes, and the reader ends within 10 s (an error is
