@@ -9,8 +9,12 @@
 #              is then on (no OPEN, FLUSH or RELEASE requests), the small-file settings
 #   dd-1       one `dd bs=1M` of a SIZE file, pinned to the last CPU
 #   dd-2       two at once, of two files, pinned to CPUs 0 and 1 (the sum)
-#   fio-1      4 KiB random reads, fio psync, one job (IOPS)
+#   fio-1      4 KiB random reads, fio psync, one job (IOPS), where the scheduler puts it
 #   fio-2      the same, two jobs (the sum)
+#   fio-1p     fio-1 pinned to the last CPU, as dd-1: over io_uring an unpinned reader is
+#              woken onto the idle CPU after each reply (it ran beside its queue's
+#              thread), so only a pinned one keeps its requests on one core
+#   fio-2p     fio-2 with each job pinned to a CPU of its own (cpus_allowed_policy=split)
 # Each figure is the median of --runs runs; dd-2/dd-1 is also given per run (the issue's
 # bar is every run). Over io_uring the daemon's log gives where each queue answered.
 #
@@ -29,7 +33,7 @@ while [ $# -gt 0 ]; do
     --size) size=$2; shift 2 ;;
     --fio-seconds) fio_seconds=$2; shift 2 ;;
     --json) json=$2; shift 2 ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-transport.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -125,8 +129,8 @@ dd_2() {  # DIR -> GB/s, both readers together
     t1=$(now)
     per_s "$((2 * bytes / 1000))" "$t0" "$t1" | awk '{printf "%.3f", $1 / 1e6}'
 }
-fio_iops() {  # FILE JOBS -> IOPS, all jobs
-    fio --name=rand --filename="$1" --readonly --rw=randread --bs=4k --ioengine=psync --numjobs="$2" \
+fio_iops() {  # FILE JOBS [FIO-OPTION...] -> IOPS, all jobs
+    fio --name=rand --filename="$1" --readonly --rw=randread --bs=4k --ioengine=psync --numjobs="$2" "${@:3}" \
         --group_reporting --time_based --runtime="$fio_seconds" --output-format=json --output="$work/fio.json" >/dev/null
     python3 -c 'import json,sys; print("%.0f" % json.load(open(sys.argv[1]))["jobs"][0]["read"]["iops"])' "$work/fio.json"
 }
@@ -145,6 +149,8 @@ for _ in $(seq "$runs"); do
         r[$t.scale]+=" $(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a / b}')"
         r[$t.fio1]+=" $(fio_iops "$mnt/big0.bin" 1)"
         r[$t.fio2]+=" $(fio_iops "$mnt/big0.bin" 2)"
+        r[$t.fio1p]+=" $(fio_iops "$mnt/big0.bin" 1 --cpus_allowed="$last")"
+        r[$t.fio2p]+=" $(fio_iops "$mnt/big0.bin" 2 --cpus_allowed=0,1 --cpus_allowed_policy=split)"
         unmount_t
     done
     r[tmpfs.cat]+=" $(cat_cold "$shm")"
@@ -154,13 +160,15 @@ for _ in $(seq "$runs"); do
     r[tmpfs.scale]+=" $(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a / b}')"
     r[tmpfs.fio1]+=" $(fio_iops "$shm/big0.bin" 1)"
     r[tmpfs.fio2]+=" $(fio_iops "$shm/big0.bin" 2)"
+    r[tmpfs.fio1p]+=" $(fio_iops "$shm/big0.bin" 1 --cpus_allowed="$last")"
+    r[tmpfs.fio2p]+=" $(fio_iops "$shm/big0.bin" 2 --cpus_allowed=0,1 --cpus_allowed_policy=split)"
 done
 m() { echo "${r[$1]}" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 
 echo "dgenfs transports: $(numfmt --to=iec "$bytes")B files, median of $runs runs; GB = 10^9 bytes"
 printf '%-9s %-8s %10s %10s %10s %13s %13s\n' workload unit classic uring tmpfs "uring/classic" "uring/tmpfs"
-for w in cat:files/s small:files/s dd1:GB/s dd2:GB/s fio1:IOPS fio2:IOPS; do
+for w in cat:files/s small:files/s dd1:GB/s dd2:GB/s fio1:IOPS fio2:IOPS fio1p:IOPS fio2p:IOPS; do
     k=${w%%:*}
     c=$(m "classic.$k") u=$(m "uring.$k") f=$(m "tmpfs.$k")
     printf '%-9s %-8s %10s %10s %10s %13s %13s\n' "$k" "${w#*:}" "$c" "$u" "$f" "$(ratio "$u" "$c")" "$(ratio "$u" "$f")"
