@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -851,7 +852,23 @@ int mount_and_serve(Daemonizer& daemon, const DaemonOptions& o, const Config& co
 
 }  // namespace
 
+// Descriptors: a worker holds a clone of its mount's /dev/fuse fd, an io_uring queue
+// three (a clone, its ring, its eventfd), one per possible CPU: about 960 on a machine of
+// 192 CPUs, near the soft limit of 1,024 that systemd (and most shells) start services
+// with. The soft limit is raised to the hard one, as systemd asks of a program that needs
+// more (nothing here uses select(): the metrics server polls). `ulimit -n N` sets both.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    const rlim_t was = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) == 0)
+        log(LOG_DEBUG, "open-file limit raised from %llu to %llu (the hard limit)", static_cast<unsigned long long>(was),
+            static_cast<unsigned long long>(limit.rlim_max));
+}
+
 int run_daemon(const DaemonOptions& opts) {
+    raise_open_file_limit();
     DaemonOptions o = opts;
     Config config;
     if (!load(o.config, config)) return 2;

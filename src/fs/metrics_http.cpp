@@ -83,7 +83,7 @@ std::unique_ptr<MetricsHttp> MetricsHttp::start(const ListenAddress& address, co
         *error = "metrics_listen: cannot listen on " + where + ": " + why;
         return nullptr;
     }
-    MHD_Daemon* d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | (address.ipv6 ? MHD_USE_IPv6 : 0), 0,
+    MHD_Daemon* d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | (address.ipv6 ? MHD_USE_IPv6 : 0), 0,
                                      nullptr, nullptr, answer, const_cast<Stats*>(&stats),
                                      MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_END);
     if (!d) {

@@ -5,7 +5,8 @@
 #   mounting does, exit 2, nothing mounted;
 # - a pool that cannot be mapped (ulimit -v): named, exit 1, nothing mounted;
 # - ulimit -n and ulimit -v small: the descriptor, thread or buffer that could not be had
-#   is named with the limit, exit non-zero, nothing mounted; or, with enough, it serves.
+#   is named with the limit, exit non-zero, nothing mounted; or, with enough, it serves;
+#   a small soft open-file limit alone is raised to the hard one, and it serves.
 source "$(dirname "$0")/functions.sh"
 requires_fuse
 
@@ -110,6 +111,11 @@ for n in 4 5 6 8 10 12 64; do
     [ "$n" -eq 4 ] && [ "$how" != named ] && fail "ulimit -n 4: $how, want a named failure"
     [ "$n" -eq 64 ] && [ "$how" != serves ] && fail "ulimit -n 64: $how, want it to serve"
 done
+# A soft limit alone is raised to the hard one: with 8 (the hard limit as inherited) it
+# serves, where `ulimit -n 8` (both) fails above.
+how=$(try_limited "ulimit -S -n 8" -S -n 8) || exit 1
+[ "$how" = serves ] || fail "ulimit -S -n 8 (a soft limit only): $how, want it to serve"
+echo "ulimit -S -n 8: $how"
 limit_named="\(the address-space limit, ulimit -v, is [0-9]+ KiB\)"
 seen=()
 for v in 15000 20000 25000 30000 35000 400000; do
