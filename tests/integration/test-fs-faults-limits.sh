@@ -74,8 +74,14 @@ try_limited() {
     # before the loader runs: the daemon starts with 0, 1 and 2 only, as from a shell.
     (close_inherited_fds && ulimit "$@" && exec env --default-signal=INT "$DGENFS" "$cfg" "$mnt" -f -o auto_unmount) 2>"$TMPDIR_TEST/err" &
     local pid=$!
-    for _ in $(seq 200); do is_mounted "$mnt" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    if is_mounted "$mnt"; then
+    # Mounted is not serving: a worker or queue that cannot start fails the start after the
+    # mount appeared, and the daemon unmounts. Serving is the log's "serving at".
+    for _ in $(seq 200); do
+        grep -q "serving at" "$TMPDIR_TEST/err" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if grep -q "serving at" "$TMPDIR_TEST/err" && is_mounted "$mnt"; then
         [ "$(timeout 20 sha256sum <"$mnt/f")" = "$want" ] || { fusermount3 -u "$mnt"; fail "$what: serves wrong bytes"; }
         fusermount3 -u "$mnt" || fail "$what: fusermount3 -u"
         wait_gone "$pid" "$what: the daemon after fusermount3 -u"
