@@ -61,7 +61,9 @@ void on_signal(int sig) {
 
 void on_interrupt(int) {}  // SIGUSR1: only makes a worker's blocking read return EINTR
 
-void notify_main(WorkerReport&, WorkerEvent e) {
+void notify_main(WorkerReport& r, WorkerEvent e) {
+    if (e == WorkerEvent::Ready) r.said_ready.store(true);
+    if (e == WorkerEvent::Done) r.said_done.store(true);
     const char c = static_cast<char>(e);
     (void)!::write(g_wake[1], &c, 1);
 }
@@ -281,6 +283,7 @@ private:
     void release_queues(bool go);
     void log_queues() const;
     bool connection_aborted();
+    bool a_server_ended() const;
     void stop();
     std::string first_entry() const;
     ServedTotals served() const;
@@ -319,6 +322,7 @@ private:
     bool queues_released_ = false;
     size_t done_ = 0;
     bool stop_asked_ = false;  // a signal came while starting: serve() stops at once
+    bool served_and_ended_ = false;  // a worker or queue ended while starting: so does serve()
     bool stopped_ = false;
     std::chrono::steady_clock::time_point started_, last_status_;
     uint64_t last_bytes_ = 0;
@@ -606,13 +610,21 @@ int Server::start() {
     // unmounted before all have cloned their fd. A SIGTERM read here is kept, not
     // dropped: a stop sent right after the mount appeared was lost, and the daemon
     // served on (seen under ThreadSanitizer, whose slow thread starts widen the window).
-    size_t ready = 0;
-    while (ready + done_ < threads_.size()) {
+    // Each thread counts once, at its first Ready or Done: one that serves and then ends
+    // (its mount unmounted meanwhile) sends both, and counting events let the start go
+    // on while another worker was still starting (seen under ThreadSanitizer).
+    auto settled = [&] {
+        size_t n = 0;
+        for (const auto& r : reports_) n += r->said_ready.load() || r->said_done.load();
+        return n;
+    };
+    while (settled() < threads_.size()) {
         const char c = next_event(-1);
-        if (c == static_cast<char>(WorkerEvent::Ready)) ++ready;
         if (c == static_cast<char>(WorkerEvent::Done)) ++done_;
         if (c == 's') stop_asked_ = true;
     }
+    // One that served and has ended already (its Done read here): serve() stops at once.
+    served_and_ended_ = a_server_ended();
     // A worker or a queue that could not serve fails the start. Once INIT has taken
     // io_uring the kernel holds every request until all queues have registered, so
     // without one the mount could not serve, under auto too.
@@ -701,15 +713,18 @@ int Server::serve() {
     last_status_ = started_;
     if (notify) notify_status(started_);
     sd_notify(0, "READY=1");
-    bool worker_ended = false;  // rather than a signal: an unmount, an abort, or a failure
-    while (!stop_asked_) {
+    bool worker_ended = served_and_ended_;  // rather than a signal: an unmount, an abort, or a failure
+    while (!stop_asked_ && !worker_ended) {
         const char c = next_event(notify ? 1000 : -1);
         if (notify) notify_status(std::chrono::steady_clock::now());
         if (c == 's') break;
         if (c == static_cast<char>(WorkerEvent::Done)) {
             ++done_;
-            worker_ended = true;
-            break;
+            // Not a queue that never served (INIT went without io_uring), ending late.
+            if (a_server_ended()) {
+                worker_ended = true;
+                break;
+            }
         }
         if (c == 'u') {
             log(LOG_NOTICE, "reload: nothing re-read: a mounted dataset never changes under its "
@@ -725,6 +740,13 @@ int Server::serve() {
     for (const auto& r : reports_)
         if (!r->error.empty()) return 1;
     return aborted ? 1 : 0;
+}
+
+// Whether a worker or queue that served has ended (its mount gone, or a failure).
+bool Server::a_server_ended() const {
+    for (const auto& r : reports_)
+        if (r->said_ready.load() && r->said_done.load()) return true;
+    return false;
 }
 
 // Workers (and io_uring queues) end when their connection does. After an unmount the

@@ -180,9 +180,9 @@ struct Queue {
 // on this CPU's node. Sets r.error and returns false if they cannot be had; the daemon
 // can then still answer INIT without io_uring.
 bool prepare(Queue& q, size_t payload, WorkerReport& r) {
-    // DGENFS_FAIL_QUEUE=N, for tests: queue N fails here, as when its memory cannot be had.
-    if (const char* fail = std::getenv("DGENFS_FAIL_QUEUE"); fail && std::to_string(q.qid) == fail)
-        return r.error = "cannot map its ring buffers: " + error_text(ENOMEM) + " (DGENFS_FAIL_QUEUE)", false;
+    // For tests (DGENFS_FAILPOINT=queue-N-prepare): queue N fails here, as without memory.
+    if (failpoint(("queue-" + std::to_string(q.qid) + "-prepare").c_str()))
+        return r.error = "cannot map its ring buffers: " + error_text(ENOMEM) + " (failpoint)", false;
     io_uring_params p{};
     p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE;
     p.cq_entries = 2 * (kDepth + 1);

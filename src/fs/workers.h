@@ -56,6 +56,7 @@ struct WorkerReport {
     int queue = -1;
     std::atomic<uint64_t> own_cpu{0}, other_cpu{0};
     std::atomic<bool> finished{false};  // a queue's thread has returned (a worker's: session null)
+    std::atomic<bool> said_ready{false}, said_done{false};  // set just before those events
 };
 
 // Tells the workers the daemon serves (it has reported success to whoever started it).

@@ -77,6 +77,30 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 echo "ok: an already mounted mountpoint is refused; -o overmount mounts over it"
 
+# Unmounted as soon as it answers, while the daemon is still starting: it ends within
+# 10 s, its verify area goes too, and it does not take the unmount for an abort.
+# Regression: Done events read while starting let the daemon declare itself serving
+# before a verify-area worker had started, call that mount aborted, and race on the
+# worker's report (ThreadSanitizer); counted per thread, it then hung in serve().
+early=$TMPDIR_TEST/early
+mkdir -p "$early"
+for round in 1 2 3 4 5 6; do
+    env --default-signal=INT "$DGENFS" "$cfg" "$early" -f -o auto_unmount 2>"$TMPDIR_TEST/early.log" &
+    pid=$!
+    for _ in $(seq 200); do is_mounted "$early" && break; sleep 0.01; done
+    timeout 10 stat -L "$early/" >/dev/null || fail "early unmount $round: no answer: $(cat "$TMPDIR_TEST/early.log")"
+    fusermount3 -u "$early" || fail "early unmount $round: fusermount3 -u"
+    wait_gone "$pid" "early unmount $round: the daemon"
+    rc=0; wait "$pid" || rc=$?
+    [ "$rc" -le 1 ] || fail "early unmount $round: exit $rc: $(tail -5 "$TMPDIR_TEST/early.log")"
+    ! grep -q "aborted while mounted" "$TMPDIR_TEST/early.log" || fail "early unmount $round: taken for an abort: $(cat "$TMPDIR_TEST/early.log")"
+    report=$(sanitizer_report "$TMPDIR_TEST/early.log")
+    [ -z "$report" ] || fail "early unmount $round: $report"
+    for _ in $(seq 100); do is_mounted "/run/dgenfs/verify$early" || break; sleep 0.05; done
+    is_mounted "/run/dgenfs/verify$early" && fail "early unmount $round: the verify area stayed mounted"
+done
+echo "ok: unmounted while starting, 6 rounds: the daemon ends, no abort taken, nothing left mounted"
+
 # --- not a directory ----------------------------------------------------------------
 touch "$TMPDIR_TEST/file"
 expect_refused "a regular file" "mountpoint $TMPDIR_TEST/file is a regular file, not a directory; nothing mounted" \

@@ -114,16 +114,16 @@ for call in "io_uring_setup|io_uring_setup: Operation not permitted (sysctl kern
     echo "ok: $call refused by seccomp: auto serves classic, uring refuses"
 done
 
-# A queue whose ring or buffers cannot be had (DGENFS_FAIL_QUEUE stands in for the memory
-# it lacks): found before INIT is answered, so auto still serves over /dev/fuse and says
+# A queue whose ring or buffers cannot be had (a failpoint stands in for the memory it
+# lacks): found before INIT is answered, so auto still serves over /dev/fuse and says
 # why, and uring refuses: exit 1, nothing mounted.
-why="queue 1: cannot map its ring buffers: Cannot allocate memory (DGENFS_FAIL_QUEUE)"
-DGENFS_FAIL_QUEUE=1 mount_fs "$auto" "$TMPDIR_TEST/m-noqueue"
+why="queue 1: cannot map its ring buffers: Cannot allocate memory (failpoint)"
+DGENFS_FAILPOINT=queue-1-prepare mount_fs "$auto" "$TMPDIR_TEST/m-noqueue"
 wait_logged "transport: classic /dev/fuse (io_uring: $why)" "$DGENFS_LOG" "auto without queue 1"
 cmp <("$DGEN" cat --config "$cfg" small/f00000007) "$TMPDIR_TEST/m-noqueue/small/f00000007" ||
     fail "the classic fallback's bytes without queue 1"
 rc=0
-out=$(DGENFS_FAIL_QUEUE=1 "$DGENFS" "$cfg" "$TMPDIR_TEST/m-refused" -f 2>&1) || rc=$?
+out=$(DGENFS_FAILPOINT=queue-1-prepare "$DGENFS" "$cfg" "$TMPDIR_TEST/m-refused" -f 2>&1) || rc=$?
 [ "$rc" -eq 1 ] || fail "transport = uring without queue 1: exit $rc, want 1: $out"
 grep -qF "transport = uring: $why" <<<"$out" || fail "transport = uring without queue 1: $out"
 is_mounted "$TMPDIR_TEST/m-refused" && fail "transport = uring without queue 1 left a mount"
