@@ -79,7 +79,7 @@ uint64_t exp2_fixed(uint64_t y);
 
 // Sum of every file's size; nullopt if it exceeds 2^63 - 1. O(count) for independently
 // drawn sizes; O(min(count, 2 * kStratumFiles)) for stratified ones.
-// Sets of 2^20 or more drawn files are summed on every CPU this process may run on.
+// Sets of 2^24 or more drawn files are summed on every CPU this process may run on.
 std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed);
 
 // One note per set whose total is slow to work out (2^27 or more sizes drawn with

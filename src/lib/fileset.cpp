@@ -198,9 +198,10 @@ uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k) { return S
 
 namespace {
 
-// Sets of this many independently drawn sizes are summed on every usable CPU; from
-// kSlowSumFiles (seconds on one core) the binaries say so before they start.
-constexpr uint64_t kParallelSumFiles = 1ull << 20;
+// Sets of this many independently drawn sizes (about a second on one core) are summed on
+// every usable CPU: below, a thread would cost more than it saves (under ThreadSanitizer
+// each one keeps megabytes). From kSlowSumFiles the binaries say so before they start.
+constexpr uint64_t kParallelSumFiles = 1ull << 24;
 constexpr uint64_t kSlowSumFiles = 1ull << 27;
 
 uint64_t usable_cpus() {

@@ -48,7 +48,8 @@ vopts=$(findmnt -rn -M "$vmnt" -o FSTYPE,OPTIONS) || fail "nothing is mounted at
 [[ "$vopts" == "fuse.dgenfs "*rw,* ]] || fail "the verify area's mount: '$vopts', want fuse.dgenfs, rw"
 opts=$(findmnt -rn -M "$(realpath "$mnt")" -o OPTIONS) || fail "findmnt $mnt failed"
 [[ ",$opts," == *,ro,* ]] || fail "the dataset's mount is not read-only: $opts"
-grep -q "serving at $base, its verify area at $vmnt" "$DGENFS_LOG" || fail "no 'serving at' line naming the verify area: $(cat "$DGENFS_LOG")"
+# mount_fs returns once the mount answers; the daemon says it serves a moment later.
+wait_logged "serving at $base, its verify area at $vmnt" "$DGENFS_LOG" "the 'serving at' line naming the verify area"
 # The reason it is apart: after a file's first read, a stat on a read-write FUSE mount
 # waits for a GETATTR (the kernel marks atime stale); on a read-only one it does not.
 cat "$mnt"/small/d00/* >/dev/null || fail "first pass over small/d00 failed"

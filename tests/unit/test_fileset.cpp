@@ -253,19 +253,19 @@ TEST(SetSizes, StratifiedDrawsArePinned) {
     }
 }
 
-// From 2^20 files, independent draws are summed on every usable CPU, in parts: the total
+// From 2^24 files, independent draws are summed on every usable CPU, in parts: the total
 // is the one-by-one sum whatever the split (a count no CPU count divides evenly).
 TEST(SetSizes, LargeIndependentTotalsMatchTheOneByOneSum) {
-    SetConfig s = set_of((1ull << 20) + 12345, 1000, 100);
+    SetConfig s = set_of((1ull << 24) + 12345, 1000, 100);
     s.size_dist = SizeDist::LogUniform;
     s.size_min = 4096;
     s.size_max = 1 << 20;
     EXPECT_EQ(set_total_size(s, 1), brute_total(s, 1));
-    EXPECT_EQ(set_total_size(s, 1), 199745704782u);  // pinned from brute_total
+    EXPECT_EQ(set_total_size(s, 1), 3161207356161u);  // pinned from brute_total
     s.size_dist = SizeDist::Uniform;
     s.size_min = 1ull << 43;
     s.size_max = (1ull << 44) - 1;
-    EXPECT_FALSE(set_total_size(s, 1));  // over 2^20 sizes of 2^43 or more pass 2^63 - 1
+    EXPECT_FALSE(set_total_size(s, 1));  // 2^24 sizes of 2^43 or more pass 2^63 - 1
 }
 
 TEST(SetSizes, SlowTotalsAreNoted) {
