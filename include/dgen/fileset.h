@@ -10,7 +10,10 @@
 // time by index, and each group is one dedup window spanning its files' units.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,9 +85,59 @@ uint64_t exp2_fixed(uint64_t y);
 // Sets of 2^24 or more drawn files are summed on every CPU this process may run on.
 std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed);
 
+// From this many sizes drawn one by one (size_draw = independent), about a second of one
+// core, a set's total is a DrawnTotal: summed on every usable CPU, and by the Namespace
+// only when first asked for (a mount answers before it is known; statfs waits for it).
+inline constexpr uint64_t kParallelSumFiles = 1ull << 24;
+bool total_is_deferred(const SetConfig& s);
+
+// The total of sets of independently drawn sizes, cut into chunks of 2^20 files that
+// any number of threads take in turn: a mount's background threads at low priority,
+// then whoever needs the total (statfs) at its own, each chunk summed once. Sums are
+// 128-bit: no count of 64-bit sizes below 2^64 overflows them.
+class DrawnTotal {
+public:
+    DrawnTotal() = default;
+    DrawnTotal(const DrawnTotal&) = delete;
+    DrawnTotal& operator=(const DrawnTotal&) = delete;
+    ~DrawnTotal();
+
+    // Before any sum starts.
+    void add(const SetConfig& s, uint64_t seed);
+    uint64_t files() const { return files_; }
+
+    // Sums on this thread and `threads - 1` more until no chunk is left, then waits for
+    // the chunks others took; the total, or nullopt above 2^63 - 1 or after cancel().
+    std::optional<uint64_t> finish(unsigned threads);
+    // The total if every chunk is summed, without waiting.
+    std::optional<uint64_t> known() const;
+    // No chunk is taken after this; finish() returns nullopt once the taken ones are done.
+    void cancel();
+
+private:
+    struct Chunk {
+        size_t draw;  // index into draws_
+        uint64_t from, to;
+    };
+    void take_chunks();
+
+    std::vector<SizeDraw> draws_;
+    std::vector<Chunk> chunks_;
+    uint64_t files_ = 0;
+    std::atomic<size_t> next_{0};
+    std::atomic<bool> cancelled_{false};
+    mutable std::mutex mutex_;
+    std::condition_variable all_summed_;
+    size_t summed_ = 0;          // chunks summed, under mutex_
+    uint64_t total_lo_ = 0, total_hi_ = 0;  // their 128-bit total, under mutex_
+};
+
+// The CPUs this process may run on (sched_getaffinity), at least 1.
+unsigned usable_cpus();
+
 // One note per set whose total is slow to work out (2^27 or more sizes drawn with
 // size_draw = independent: seconds to minutes), "file:line: [set] DIR: ...", naming
-// size_draw = stratified; for the binaries to print before they build the Namespace.
+// size_draw = stratified; for the binaries to print where they need the total.
 std::vector<ConfigError> slow_total_notes(const Config& c, const std::string& path);
 
 // The directory tree of a set.

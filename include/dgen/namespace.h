@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -94,7 +95,19 @@ public:
     // there is no such inode.
     std::optional<std::string> path(uint64_t ino) const;
 
-    uint64_t total_bytes() const { return total_bytes_; }
+    // The sum of every file's size. Sets of many sizes drawn one by one (total_is_deferred)
+    // are summed only when first needed: then the first call sums them, on every usable
+    // CPU, and others wait for it (2^32 drawn sizes: minutes).
+    uint64_t total_bytes() const;
+    // The same if it is known without summing; nullopt while a deferred sum is not done.
+    std::optional<uint64_t> total_bytes_if_known() const;
+    // Starts summing the deferred sets on a thread of the lowest priority (nice 19) and
+    // helpers that inherit it, calling on_done(total, seconds) when done; total_bytes()
+    // then returns at once. A caller of total_bytes() meanwhile sums the chunks left at
+    // its own priority. Stopped (on_done not called) by the destructor.
+    void sum_total_in_background(std::function<void(uint64_t total, double seconds)> on_done) const;
+    // Files whose sizes are summed only when first needed.
+    uint64_t deferred_total_files() const;
     uint64_t total_files() const { return total_files_; }
     uint64_t total_dirs() const { return total_dirs_; }
     int64_t mtime() const { return mtime_; }
@@ -117,6 +130,8 @@ private:
     uint64_t total_bytes_ = 0, total_files_ = 0, total_dirs_ = 0;
     int64_t mtime_ = 0;
     std::unique_ptr<GroupCache> group_cache_;  // filled by open(), which is const
+    std::unique_ptr<DrawnTotal> deferred_;     // sets summed when first needed; null if none
+    mutable std::thread background_sum_;       // sum_total_in_background's thread
 };
 
 // Every entry below directory `dir` (whose dataset path is `prefix`, "" for the root),

@@ -19,7 +19,7 @@ struct LsOptions {
 void print_summary(const Namespace& ns, uint64_t ino, const std::string& rel) {
     uint64_t files = 0, dirs = 0, bytes = 0;
     if (ino == kRootIno) {
-        files = ns.total_files(), dirs = ns.total_dirs(), bytes = ns.total_bytes();
+        files = ns.total_files(), dirs = ns.total_dirs(), bytes = ns.total_bytes();  // sums drawn sizes
     } else {
         auto count = [&](const NodeAttr& e) {
             (e.dir ? dirs : files) += 1;
@@ -44,7 +44,11 @@ void run_ls(const LsOptions& o) {
     const uint64_t ino = o.path.empty() ? kRootIno : resolve_path_or_throw(ns, o.path, o.config);
     std::string err;
     const std::string rel = o.path.empty() ? "" : parse_dataset_path(o.path, &err)->path;
-    if (o.summary) return print_summary(ns, ino, rel);
+    if (o.summary) {
+        if (ino == kRootIno)  // the one place dgen sums every size
+            for (const ConfigError& n : slow_total_notes(c, o.config)) std::fprintf(stderr, "dgen: %s\n", n.str().c_str());
+        return print_summary(ns, ino, rel);
+    }
     const auto a = ns.attr(ino);
     if (!a->dir) {
         std::printf("f %15llu %s\n", static_cast<unsigned long long>(a->size), rel.c_str());

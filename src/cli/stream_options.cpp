@@ -53,10 +53,7 @@ int& exit_status() {
 Config load_config_or_throw(const std::string& path) {
     std::vector<ConfigError> errors;
     Config c = load_config(path, errors);
-    if (errors.empty()) {
-        for (const ConfigError& n : slow_total_notes(c, path)) std::fprintf(stderr, "dgen: %s\n", n.str().c_str());
-        return c;
-    }
+    if (errors.empty()) return c;
     std::string msg = std::to_string(errors.size()) + " error(s) in the config:";
     for (const ConfigError& e : errors) msg += "\n  " + e.str();
     throw UsageError(msg);

@@ -286,6 +286,7 @@ private:
     bool a_server_ended() const;
     void stop();
     std::string first_entry() const;
+    void sum_total_later();
     ServedTotals served() const;
     void notify_status(std::chrono::steady_clock::time_point now);
 
@@ -526,9 +527,12 @@ void Server::log_queues() const {
 int Server::start() {
     size_t workers = 0;
     for (const NodeGroup& g : plan_.groups) workers += g.workers.size();
+    // A total of many drawn sizes is summed after the mount answers (serve_total_later).
+    const auto total = ns_.total_bytes_if_known();
+    const std::string size = total ? format_size(*total) : "size summed after mounting";
     log(LOG_INFO, "dgenfs %s: %s on %s: %llu files, %s, kernel %s, %s, %zu worker%s", DGEN_VERSION,
         o_.config.c_str(), o_.mountpoint.c_str(), static_cast<unsigned long long>(ns_.total_files()),
-        format_size(ns_.total_bytes()).c_str(), active_kernel().name,
+        size.c_str(), active_kernel().name,
         io_policy(config_).c_str(), workers, workers == 1 ? "" : "s");
     if (config_.dataset.host_seed != HostSeed::None) log(LOG_INFO, "%s", describe_host(config_.dataset).c_str());
     std::istringstream plan_lines(format_plan(plan_, topo_));
@@ -670,7 +674,22 @@ int Server::start() {
             mounts_.back().mountpoint.c_str(), o_.mountpoint.c_str(), kVerifyDirName);
     else
         log(LOG_INFO, "serving at %s", o_.mountpoint.c_str());
+    sum_total_later();
     return 0;
+}
+
+// Sets of many sizes drawn one by one would hold the mount back for minutes (2^32 of
+// them: about 4 minutes of one core), for the one answer that needs their total, statfs.
+// They are summed once serving, at the lowest priority; a statfs meanwhile sums what is
+// left at its own, and waits for it (docs/dgenfs.md "Huge sets").
+void Server::sum_total_later() {
+    if (ns_.total_bytes_if_known()) return;
+    log(LOG_INFO, "summing the sizes of %llu files drawn one by one, at low priority; statfs (df) waits for it",
+        static_cast<unsigned long long>(ns_.deferred_total_files()));
+    ns_.sum_total_in_background([](uint64_t total, double seconds) {
+        log(LOG_INFO, "dataset size: %s (%llu bytes), summed in %.1f s", format_size(total).c_str(),
+            static_cast<unsigned long long>(total), seconds);
+    });
 }
 
 // READY=1 means "usable": a lookup of the root's first entry, answered by a worker

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "dgen/dedup_map.h"
+#include "dgen/format.h"
 
 namespace dgen {
 
@@ -198,19 +199,89 @@ uint64_t set_file_size(const SetConfig& s, uint64_t seed, uint64_t k) { return S
 
 namespace {
 
-// Sets of this many independently drawn sizes (about a second on one core) are summed on
-// every usable CPU: below, a thread would cost more than it saves (under ThreadSanitizer
-// each one keeps megabytes). From kSlowSumFiles the binaries say so before they start.
-constexpr uint64_t kParallelSumFiles = 1ull << 24;
+// From this many drawn sizes the binaries say, before they need the total, that it is slow.
 constexpr uint64_t kSlowSumFiles = 1ull << 27;
+// Files per chunk of a DrawnTotal: tens of milliseconds of one core, so a thread that
+// needs the total waits little for chunks that low-priority threads took.
+constexpr uint64_t kChunkFiles = 1ull << 20;
 
-uint64_t usable_cpus() {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-    return std::max(1, CPU_COUNT(&set));
-}
+uint64_t lo64(u128 v) { return static_cast<uint64_t>(v); }
+uint64_t hi64(u128 v) { return static_cast<uint64_t>(v >> 64); }
+u128 join128(uint64_t hi, uint64_t lo) { return (static_cast<u128>(hi) << 64) | lo; }
 
 }  // namespace
+
+unsigned usable_cpus() {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
+
+bool total_is_deferred(const SetConfig& s) {
+    return s.size_dist != SizeDist::Fixed && s.size_draw == SizeDrawMode::Independent && s.count >= kParallelSumFiles;
+}
+
+DrawnTotal::~DrawnTotal() { cancel(); }
+
+void DrawnTotal::add(const SetConfig& s, uint64_t seed) {
+    draws_.emplace_back(s, seed);
+    for (uint64_t from = 0; from < s.count; from += kChunkFiles)
+        chunks_.push_back({draws_.size() - 1, from, std::min(s.count, from + kChunkFiles)});
+    files_ += s.count;
+}
+
+void DrawnTotal::take_chunks() {
+    for (;;) {
+        if (cancelled_.load(std::memory_order_relaxed)) return;
+        const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+        if (i >= chunks_.size()) return;
+        const Chunk& c = chunks_[i];
+        const SizeDraw& draw = draws_[c.draw];
+        u128 part = 0;
+        for (uint64_t k = c.from; k < c.to; ++k) part += draw(k);
+        std::lock_guard lock(mutex_);
+        const u128 total = join128(total_hi_, total_lo_) + part;
+        total_lo_ = lo64(total), total_hi_ = hi64(total);
+        if (++summed_ == chunks_.size()) all_summed_.notify_all();
+    }
+}
+
+std::optional<uint64_t> DrawnTotal::finish(unsigned threads) {
+    std::vector<std::thread> helpers;
+    const size_t left = chunks_.size() - std::min(chunks_.size(), next_.load(std::memory_order_relaxed));
+    for (size_t t = 1; t < std::min<size_t>(threads, left); ++t) {
+        try {
+            helpers.emplace_back([this] { take_chunks(); });
+        } catch (const std::system_error&) {  // no thread to be had: this one sums more
+            break;
+        }
+    }
+    take_chunks();
+    for (std::thread& h : helpers) h.join();
+    std::unique_lock lock(mutex_);
+    // Chunks still being summed by others: wait for them, unless the sum was cancelled
+    // (then they stop after the one in hand, and the count never completes).
+    all_summed_.wait(lock, [&] {
+        return summed_ == chunks_.size() || cancelled_.load(std::memory_order_relaxed);
+    });
+    if (summed_ != chunks_.size()) return std::nullopt;
+    const u128 total = join128(total_hi_, total_lo_);
+    if (total > static_cast<u128>(kMaxStreamSize)) return std::nullopt;
+    return static_cast<uint64_t>(total);
+}
+
+std::optional<uint64_t> DrawnTotal::known() const {
+    std::lock_guard lock(mutex_);
+    const u128 total = join128(total_hi_, total_lo_);
+    if (summed_ != chunks_.size() || total > static_cast<u128>(kMaxStreamSize)) return std::nullopt;
+    return static_cast<uint64_t>(total);
+}
+
+void DrawnTotal::cancel() {
+    std::lock_guard lock(mutex_);
+    cancelled_.store(true, std::memory_order_relaxed);
+    all_summed_.notify_all();
+}
 
 std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed) {
     constexpr uint64_t kMax = (1ull << 63) - 1;
@@ -232,31 +303,11 @@ std::optional<uint64_t> set_total_size(const SetConfig& s, uint64_t seed) {
         if (total > kMax) return std::nullopt;
         return static_cast<uint64_t>(total);
     }
-    // One draw per file, about 60 ns each (the fixed-point power): large sets are split
-    // over the CPUs this process may run on. Each part sums into 128 bits, which no count
-    // of 64-bit sizes below 2^64 overflows.
-    const uint64_t threads = s.count < kParallelSumFiles ? 1 : std::min<uint64_t>(usable_cpus(), 64);
-    std::vector<u128> part(threads);
-    auto sum = [&](uint64_t t) {
-        const uint64_t from = s.count / threads * t, to = t + 1 == threads ? s.count : s.count / threads * (t + 1);
-        u128 total = 0;
-        for (uint64_t k = from; k < to; ++k) total += draw(k);
-        part[t] = total;
-    };
-    std::vector<std::thread> helpers;
-    for (uint64_t t = 1; t < threads; ++t) {
-        try {
-            helpers.emplace_back(sum, t);
-        } catch (const std::system_error&) {  // no thread to be had: this one sums that part
-            sum(t);
-        }
-    }
-    sum(0);
-    for (std::thread& h : helpers) h.join();
-    u128 total = 0;
-    for (const u128 p : part) total += p;
-    if (total > kMax) return std::nullopt;
-    return static_cast<uint64_t>(total);
+    // One draw per file, about 30-60 ns each (the fixed-point power): large sets are
+    // summed on the CPUs this process may run on.
+    DrawnTotal total;
+    total.add(s, seed);
+    return total.finish(s.count < kParallelSumFiles ? 1 : std::min(usable_cpus(), 64u));
 }
 
 std::vector<ConfigError> slow_total_notes(const Config& c, const std::string& path) {
@@ -264,15 +315,15 @@ std::vector<ConfigError> slow_total_notes(const Config& c, const std::string& pa
     for (const SetConfig& s : c.sets) {
         if (s.size_dist == SizeDist::Fixed || s.size_draw == SizeDrawMode::Stratified || s.count < kSlowSumFiles)
             continue;
-        const uint64_t threads = std::min<uint64_t>(usable_cpus(), 64);
+        const unsigned threads = std::min(usable_cpus(), 64u);
         std::string text = "[set] ";
         text += s.dir;
         text += ": its ";
         text += std::to_string(s.count);
-        text += " sizes, drawn one by one (size_draw = independent), are summed on ";
+        text += " sizes, drawn one by one (size_draw = independent), take minutes to sum for billions of files (on ";
         text += std::to_string(threads);
         text += threads == 1 ? " CPU" : " CPUs";
-        text += " first: minutes for billions of files; size_draw = stratified totals them at once";
+        text += " here); size_draw = stratified totals them at once";
         notes.push_back({path, s.line, text});
     }
     return notes;

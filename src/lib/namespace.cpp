@@ -1,6 +1,10 @@
 #include "dgen/namespace.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <array>
 #include <cstring>
 #include <map>
@@ -161,9 +165,14 @@ Namespace::Namespace(const Config& config)
         set.names = *names;
         set.tree = SetTree::make(set.cfg);
         set.draw.emplace(set.cfg, set.params.seed);
-        const auto total = set_total_size(set.cfg, set.params.seed);
-        if (!total) throw std::logic_error("set total overflows");
-        set.total = *total;
+        if (total_is_deferred(set.cfg)) {
+            if (!deferred_) deferred_ = std::make_unique<DrawnTotal>();
+            deferred_->add(set.cfg, set.params.seed);
+        } else {
+            const auto total = set_total_size(set.cfg, set.params.seed);
+            if (!total) throw std::logic_error("set total overflows");
+            set.total = *total;
+        }
         const auto parts = split_path(set.cfg.dir);
         set.dir_ino = make_dirs(parts, parts.size());
         dirs_[set.dir_ino - 1].set = static_cast<int>(s);
@@ -183,7 +192,42 @@ Namespace::Namespace(const Config& config)
     total_dirs_ += dirs_.size();
 }
 
-Namespace::~Namespace() = default;
+Namespace::~Namespace() {
+    if (deferred_) deferred_->cancel();
+    if (background_sum_.joinable()) background_sum_.join();
+}
+
+// The parser has checked that the dataset's total fits kMaxStreamSize (config.cpp: sum_fits),
+// by bounds or by summing, so neither sum below can overflow.
+uint64_t Namespace::total_bytes() const {
+    if (!deferred_) return total_bytes_;
+    const auto drawn = deferred_->finish(std::min(usable_cpus(), 64u));
+    if (!drawn || *drawn > kMaxStreamSize - total_bytes_) throw std::logic_error("dataset total overflows");
+    return total_bytes_ + *drawn;
+}
+
+std::optional<uint64_t> Namespace::total_bytes_if_known() const {
+    if (!deferred_) return total_bytes_;
+    const auto drawn = deferred_->known();
+    if (!drawn) return std::nullopt;
+    return total_bytes_ + *drawn;
+}
+
+uint64_t Namespace::deferred_total_files() const { return deferred_ ? deferred_->files() : 0; }
+
+void Namespace::sum_total_in_background(std::function<void(uint64_t, double)> on_done) const {
+    if (!deferred_ || background_sum_.joinable()) return;
+    background_sum_ = std::thread([this, on_done = std::move(on_done)] {
+        // Per thread on Linux, and inherited by the helpers finish() starts: the sum takes
+        // only CPU time that serving leaves.
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
+        const auto start = std::chrono::steady_clock::now();
+        const auto drawn = deferred_->finish(std::min(usable_cpus(), 64u));
+        if (!drawn || !on_done) return;
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        on_done(total_bytes_ + *drawn, took.count());
+    });
+}
 
 NodeAttr Namespace::set_dir_attr(const Set& s, int level, uint64_t index) const {
     NodeAttr a;

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_set>
 
 #include <xxhash.h>
@@ -266,6 +268,93 @@ TEST(SetSizes, LargeIndependentTotalsMatchTheOneByOneSum) {
     s.size_min = 1ull << 43;
     s.size_max = (1ull << 44) - 1;
     EXPECT_FALSE(set_total_size(s, 1));  // 2^24 sizes of 2^43 or more pass 2^63 - 1
+}
+
+// A DrawnTotal of two sets, taken by several threads at once (each finish() also starts
+// helpers): every chunk summed once, the total the one-by-one sum of both sets.
+TEST(SetSizes, DrawnTotalSumsEachChunkOnce) {
+    SetConfig a = set_of((1ull << 21) + 7, 1000, 100);
+    a.size_dist = SizeDist::LogUniform;
+    a.size_min = 4096;
+    a.size_max = 1 << 20;
+    SetConfig b = set_of(12345, 1000, 100);
+    b.size_dist = SizeDist::Uniform;
+    b.size_min = 0;
+    b.size_max = 1ull << 40;
+    DrawnTotal t;
+    t.add(a, 1);
+    t.add(b, 2);
+    EXPECT_EQ(t.files(), (1ull << 21) + 7 + 12345);
+    EXPECT_FALSE(t.known());
+    const uint64_t want = brute_total(a, 1) + brute_total(b, 2);
+    std::vector<std::optional<uint64_t>> got(3);
+    std::vector<std::thread> callers;
+    for (auto& g : got) callers.emplace_back([&t, &g] { g = t.finish(2); });
+    for (auto& c : callers) c.join();
+    for (const auto& g : got) EXPECT_EQ(g, want);
+    EXPECT_EQ(t.known(), want);
+    EXPECT_EQ(t.finish(4), want);  // summed: at once
+}
+
+TEST(SetSizes, CancelledDrawnTotalIsUnknown) {
+    SetConfig a = set_of(1ull << 22, 1000, 100);
+    a.size_dist = SizeDist::Uniform;
+    a.size_min = 1;
+    a.size_max = 1000;
+    DrawnTotal t;
+    t.add(a, 1);
+    t.cancel();
+    EXPECT_FALSE(t.finish(2));
+    EXPECT_FALSE(t.known());
+}
+
+// Sets of 2^24 or more independent draws are summed when first asked for: a Namespace
+// knows every other total at once, and the deferred one after total_bytes() or the
+// background sum, equal to the one-by-one sum.
+TEST(SetSizes, NamespaceDefersLargeDrawnTotals) {
+    Config c;
+    SetConfig big = set_of(1ull << 24, 1000, 100);
+    big.dir = "big";
+    big.size_dist = SizeDist::LogUniform;
+    big.size_min = 4096;
+    big.size_max = 1 << 20;
+    big.files_per_dir = 1ull << 24;
+    c.sets.push_back(big);
+    SetConfig fixed = set_of(1ull << 24, 1000, 100);
+    fixed.dir = "fixed";
+    fixed.size = 10;
+    fixed.files_per_dir = 1ull << 24;
+    c.sets.push_back(fixed);
+    EXPECT_TRUE(total_is_deferred(big));
+    EXPECT_FALSE(total_is_deferred(fixed));
+    big.count -= 1;
+    EXPECT_FALSE(total_is_deferred(big));  // below 2^24: summed at once
+    big.count += 1;
+    big.size_draw = SizeDrawMode::Stratified;
+    EXPECT_FALSE(total_is_deferred(big));
+    big.size_draw = SizeDrawMode::Independent;
+
+    const uint64_t want = brute_total(big, c.dataset.seed) + (10ull << 24);
+    {
+        const Namespace ns(c);
+        EXPECT_EQ(ns.deferred_total_files(), 1ull << 24);
+        EXPECT_FALSE(ns.total_bytes_if_known());
+        EXPECT_EQ(ns.total_bytes(), want);
+        EXPECT_EQ(ns.total_bytes_if_known(), want);
+    }
+    {
+        const Namespace ns(c);
+        std::promise<std::pair<uint64_t, double>> done;
+        ns.sum_total_in_background([&](uint64_t total, double seconds) { done.set_value({total, seconds}); });
+        const auto [total, seconds] = done.get_future().get();
+        EXPECT_EQ(total, want);
+        EXPECT_GE(seconds, 0.0);
+        EXPECT_EQ(ns.total_bytes_if_known(), want);
+    }
+    {
+        const Namespace ns(c);  // destroyed while summing: stops, never calls back
+        ns.sum_total_in_background([](uint64_t, double) { ADD_FAILURE() << "a cancelled sum called back"; });
+    }
 }
 
 TEST(SetSizes, SlowTotalsAreNoted) {
