@@ -19,8 +19,13 @@
 #
 #   tests/bench/bench-files.sh [--runs 5] [--baseline DGENFS] [--only NAME,...]
 #                              [--set KEY=VALUE]... [--baseline-set KEY=VALUE]...
-#                              [--json FILE]
+#                              [--settle SECONDS] [--json FILE]
 #
+# --settle pauses that long after dropping the caches before each measurement (default
+# 0). On a VM whose balloon reports free pages to its host, pages freed seconds before
+# are still fast to fill and pages freed long before are not, so the order of the runs
+# moves every figure that fills pages (cp, rsync, dd-first; bench-page-cache.sh): 10 s
+# makes every run start from memory handed back.
 # --set adds a [dataset] key to the config every daemon mounts (e.g. direct_io=false);
 # --baseline-set adds or replaces one in the baseline's only, and without --baseline
 # makes the baseline the build under test itself (--set skip_open=true
@@ -31,7 +36,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DGEN=${DGEN:-$here/../../build/src/dgen}
 DGENFS=${DGENFS:-$here/../../build/src/dgenfs}
-runs=5 baseline="" only="" json="" settings="" baseline_settings=""
+runs=5 baseline="" only="" json="" settings="" baseline_settings="" settle=0
 while [ $# -gt 0 ]; do
     case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -40,7 +45,8 @@ while [ $# -gt 0 ]; do
     --set) settings+="${2%%=*} = ${2#*=}"$'\n'; shift 2 ;;
     --baseline-set) baseline_settings+="${2%%=*} = ${2#*=}"$'\n'; shift 2 ;;
     --json) json=$2; shift 2 ;;
-    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --settle) settle=$2; shift 2 ;;
+    -h | --help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-files.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -154,6 +160,7 @@ measure() {
     if [ "$s" = tmpfs ]; then dir=$shm/src; else dir=$work/mnt-$s; mount_one "$s"; fi
     sync
     echo 3 >/proc/sys/vm/drop_caches
+    sleep "$settle"
     case $w in
     cat-cold) t0=$(now); cat_small "$dir"; t1=$(now); out=$(rate 1000 "$t0" "$t1") ;;
     cat-warm) cat_small "$dir"; t0=$(now); cat_small "$dir"; t1=$(now); out=$(rate 1000 "$t0" "$t1") ;;
